@@ -1,0 +1,202 @@
+"""The `regkg` command line (typer + rich).
+
+Exit codes: 0 ok, 1 a validation or query error (message on stderr, never a
+traceback), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import pyoxigraph as ox
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from regkg import vocab
+from regkg.loading import RdfParseError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="regkg",
+    help="regkg: a knowledge graph of technology-regulation events.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class QueryFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files to validate; by default every shipped data file.")
+    ] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="Report as text or JSON.")] = ReportFormat.text,
+) -> None:
+    """Validate data against shapes/ (with the ontology). Exit 0 if it conforms, 1 if not."""
+    from regkg.validation import validate_files
+
+    for p in paths or []:
+        if not p.is_file():
+            raise _fail(f"{p}: no such file", 2)
+    try:
+        report = validate_files(paths or None)
+    except RdfParseError as exc:
+        where = f"line {exc.line}, column {exc.column}" if exc.line is not None else "file"
+        raise _fail(f"{exc.path}: not valid RDF ({where}): {exc.message}") from None
+    if fmt is ReportFormat.json:
+        out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        groups = report.by_focus()
+        for focus, violations in groups.items():
+            where = f"  [dim]({violations[0].source_file})[/]" if violations[0].source_file else ""
+            out.print(f"[bold]{focus}[/]{where}", highlight=False)
+            for v in violations:
+                path = f" [cyan]{_curie(v.path)}[/]" if v.path else ""
+                value = f" value [yellow]{_curie(v.value)}[/]" if v.value else ""
+                out.print(f"  - {v.severity}:{path}{value} — {v.message} [dim]({_curie(v.shape)})[/]", highlight=False)
+        n = sum(len(v) for v in groups.values())
+        if report.conforms:
+            out.print(f"[green]conforms[/]: {report.checked_triples} triples checked against shapes/", highlight=False)
+        else:
+            out.print(f"[red]does not conform[/]: {n} problem(s) on {len(groups)} resource(s)", highlight=False)
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+def _curie(iri: str | None) -> str:
+    if not iri:
+        return ""
+    for prefix, ns in {**vocab.PREFIXES, "rks": "https://w3id.org/regkg/shapes#", "id": vocab.ID}.items():
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _read_query(query: str) -> str:
+    p = Path(query)
+    try:
+        if len(query) < 4096 and p.suffix in {".rq", ".sparql"} or (len(query) < 4096 and p.is_file()):
+            if not p.is_file():
+                raise _fail(f"{query}: no such query file", 2)
+            return p.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    return query
+
+
+def _term_text(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return _curie(term.value)
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+@app.command()
+def query(
+    query: Annotated[str, typer.Argument(help="A SPARQL query, or a file (.rq) that holds one.")],
+    fmt: Annotated[QueryFormat, typer.Option("--format", help="table, json (SPARQL results JSON) or csv.")] = (
+        QueryFormat.table
+    ),
+    store: Annotated[str, typer.Option(help="memory (load the shipped files) or a store folder.")] = "memory",
+) -> None:
+    """Run a SPARQL query over the shipped graph (ontology, data and inferred triples).
+
+    The usual prefixes (rk:, rdfs:, skos:, schema:, org:, prov:, dct:, concern:, ...) are predeclared.
+    """
+    from regkg.store import StoreError, open_store
+
+    text = _read_query(query)
+    try:
+        st = open_store(store)
+    except (StoreError, RdfParseError) as exc:
+        raise _fail(str(exc)) from None
+    try:
+        result = st.query(vocab.sparql_prefixes() + text)
+    except SyntaxError as exc:
+        raise _fail(f"SPARQL syntax error: {exc.msg if hasattr(exc, 'msg') else exc}") from None
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise _fail(f"query failed: {exc}") from None
+    _print_result(result, fmt)
+
+
+def _print_result(result: object, fmt: QueryFormat) -> None:
+    if isinstance(result, ox.QueryBoolean):
+        if fmt is QueryFormat.json:
+            out.print_json(json.dumps({"head": {}, "boolean": bool(result)}))
+        else:
+            out.print("true" if result else "false")
+        return
+    if isinstance(result, ox.QuerySolutions):
+        if fmt is QueryFormat.json:
+            sys.stdout.write(result.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8") + "\n")
+            return
+        if fmt is QueryFormat.csv:
+            sys.stdout.write(result.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8"))
+            return
+        variables = [v.value for v in result.variables]
+        table = Table(*variables, show_lines=False)
+        rows = 0
+        for sol in result:
+            table.add_row(*(_term_text(sol[v]) for v in variables))
+            rows += 1
+        out.print(table)
+        out.print(f"[dim]{rows} row(s)[/]")
+        return
+    if isinstance(result, ox.QueryTriples):
+        if fmt is QueryFormat.table:
+            table = Table("subject", "predicate", "object")
+            for t in result:
+                table.add_row(_term_text(t.subject), _term_text(t.predicate), _term_text(t.object))
+            out.print(table)
+        else:
+            data = ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
+            sys.stdout.write((data or b"").decode("utf-8"))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    store: Annotated[str | None, typer.Option(help="memory, a folder, or a SPARQL endpoint URL.")] = None,
+) -> None:
+    """Serve the graph over HTTP (SPARQL 1.1 protocol, linked data, web pages)."""
+    raise _fail(
+        "the HTTP service is not built yet: the SPARQL endpoint is issue #3. "
+        "Until then use `regkg query` and `regkg validate`."
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

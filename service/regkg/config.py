@@ -1,0 +1,80 @@
+"""Settings, read once from the environment (REGKG_*).
+
+Limits live here as settings, not as constants scattered through the code, so
+an operator can change them without editing code and tests can tighten them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from regkg import vocab
+
+__all__ = ["Settings", "get_settings"]
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about a regkg process."""
+
+    base_iri: str = vocab.BASE
+    store: str = "var/store"
+    store_update_url: str | None = None
+    write_tokens: tuple[str, ...] = ()
+    query_timeout: float = 10.0
+    max_rows: int = 10_000
+    max_query_bytes: int = 100_000
+    max_nesting: int = 200
+    workers: int = 2
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        tokens = tuple(t.strip() for t in os.environ.get("REGKG_WRITE_TOKEN", "").split(",") if t.strip())
+        base = os.environ.get("REGKG_BASE_IRI", vocab.BASE)
+        if not base.endswith("/"):
+            base += "/"
+        return cls(
+            base_iri=base,
+            store=os.environ.get("REGKG_STORE", "var/store"),
+            store_update_url=os.environ.get("REGKG_STORE_UPDATE_URL") or None,
+            write_tokens=tokens,
+            query_timeout=_float("REGKG_QUERY_TIMEOUT", 10.0),
+            max_rows=_int("REGKG_MAX_ROWS", 10_000),
+            max_query_bytes=_int("REGKG_MAX_QUERY_BYTES", 100_000),
+            max_nesting=_int("REGKG_MAX_NESTING", 200),
+            workers=_int("REGKG_WORKERS", 2),
+        )
+
+    @property
+    def store_path(self) -> Path | None:
+        """The on-disk store folder, or None for memory and remote stores."""
+        if self.store == "memory" or self.store.startswith(("http://", "https://")):
+            return None
+        return Path(self.store)
+
+
+def get_settings() -> Settings:
+    return Settings.from_env()

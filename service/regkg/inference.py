@@ -1,0 +1,73 @@
+"""Materialise what researchers' queries need from the ontology.
+
+A small, explicit rule set rather than a general OWL-RL reasoner: each rule is a
+SPARQL CONSTRUCT evaluated by pyoxigraph over the union of all graphs, and the
+new triples go into the inferred named graph. Rules run to a fixpoint, which
+the data reaches in two or three rounds. What is inferred (README says the same):
+
+* rdf:type closure over rdfs:subClassOf (a rk:Fine is a rk:Penalty, a prov:Entity, ...);
+* super-properties over rdfs:subPropertyOf (rk:subsidiaryOf -> org:subOrganizationOf,
+  rk:dateDecided -> rk:date, ...);
+* owl:inverseOf both ways (rk:operates / rk:operatedBy, rk:target / rk:targetOf, ...);
+* org:transitiveSubOrganizationOf, the transitive closure of org:subOrganizationOf;
+* rk:groupParent: a platform's operator and every company that controls it;
+* rk:groupTarget: an action's targets, every company controlling a target, and the
+  group parents of the platforms it concerns, so "every action against a group" is one pattern;
+* rk:jurisdiction of an action, from its regulator.
+
+Minority stakes (rk:minorityStakeIn) are deliberately not rolled up.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import pyoxigraph as ox
+
+from regkg import vocab
+
+__all__ = ["RULES", "infer"]
+
+_P = vocab.sparql_prefixes()
+
+#: name -> CONSTRUCT query. Each yields candidate triples; ones already asserted are dropped.
+RULES: Final[dict[str, str]] = {
+    "subclass": """CONSTRUCT { ?s a ?super } WHERE {
+        ?c rdfs:subClassOf+ ?super . ?s a ?c . FILTER(isIRI(?super)) }""",
+    "subproperty": """CONSTRUCT { ?s ?super ?o } WHERE {
+        ?p rdfs:subPropertyOf+ ?super . ?s ?p ?o . FILTER(isIRI(?super)) }""",
+    "inverse": """CONSTRUCT { ?o ?q ?s } WHERE {
+        { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p }
+        ?s ?p ?o . FILTER(!isLiteral(?o)) }""",
+    "transitive-suborganization": """CONSTRUCT { ?a org:transitiveSubOrganizationOf ?b } WHERE {
+        ?a org:subOrganizationOf+ ?b . FILTER(?a != ?b) }""",
+    "group-parent": """CONSTRUCT { ?platform rk:groupParent ?parent } WHERE {
+        ?platform rk:operatedBy ?op . ?op rk:subsidiaryOf* ?parent . }""",
+    "group-target": """CONSTRUCT { ?action rk:groupTarget ?parent } WHERE {
+        ?action a rk:EnforcementAction .
+        { ?action rk:target ?t . ?t rk:subsidiaryOf* ?parent . }
+        UNION
+        { ?action rk:platform ?p . ?p rk:groupParent ?parent . } }""",
+    "action-jurisdiction": """CONSTRUCT { ?action rk:jurisdiction ?j } WHERE {
+        ?action a rk:EnforcementAction ; rk:regulator ?r . ?r rk:jurisdiction ?j . }""",
+}
+
+_MAX_ROUNDS: Final = 6
+
+
+def infer(store: ox.Store) -> int:
+    """Recompute the inferred graph of ``store`` from scratch; returns its size."""
+    inferred = ox.NamedNode(vocab.INFERRED_GRAPH)
+    store.clear_graph(inferred) if inferred in set(store.named_graphs()) else None
+    total = 0
+    for _ in range(_MAX_ROUNDS):
+        new: set[ox.Triple] = set()
+        for query in RULES.values():
+            for t in store.query(_P + query, use_default_graph_as_union=True):  # type: ignore[union-attr]
+                if not any(True for _ in store.quads_for_pattern(t.subject, t.predicate, t.object, None)):
+                    new.add(t)
+        if not new:
+            break
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, inferred) for t in new)
+        total += len(new)
+    return total

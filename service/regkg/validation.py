@@ -1,0 +1,214 @@
+"""SHACL validation with pyshacl, and a report people can read.
+
+pyshacl needs rdflib graphs; the files are parsed with pyoxigraph (fast, with
+line and column on errors) and handed over as N-Triples, which rdflib reads
+quickly. Whole-graph checks that would be slow as per-node SPARQL constraints
+are the ``shapes/*-violation.rq`` queries: each must return no rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from pyshacl import validate as shacl_validate
+from rdflib.namespace import SH
+
+from regkg import loading, resources, vocab
+
+__all__ = ["ValidationReport", "Violation", "shapes_graph", "validate_files", "validate_quads"]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One failed constraint."""
+
+    focus: str
+    message: str
+    shape: str
+    path: str | None = None
+    value: str | None = None
+    severity: str = "Violation"
+    source_file: str | None = None
+
+
+@dataclass
+class ValidationReport:
+    violations: list[Violation] = field(default_factory=list)
+    checked_triples: int = 0
+
+    @property
+    def conforms(self) -> bool:
+        return not any(v.severity == "Violation" for v in self.violations)
+
+    def by_focus(self) -> dict[str, list[Violation]]:
+        groups: dict[str, list[Violation]] = defaultdict(list)
+        for v in self.violations:
+            groups[v.focus].append(v)
+        return dict(sorted(groups.items()))
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "conforms": self.conforms,
+            "checked_triples": self.checked_triples,
+            "results": [
+                {
+                    "focus": focus,
+                    "file": vs[0].source_file,
+                    "violations": [
+                        {"message": v.message, "path": v.path, "value": v.value, "shape": v.shape, "severity": v.severity}
+                        for v in vs
+                    ],
+                }
+                for focus, vs in self.by_focus().items()
+            ],
+        }
+
+
+def _to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
+    """Quads -> one rdflib graph (graph names dropped), through N-Triples."""
+    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    g = rdflib.Graph()
+    if data:
+        g.parse(data=data.decode("utf-8"), format="nt")
+    return g
+
+
+def shapes_graph() -> rdflib.Graph:
+    g = rdflib.Graph()
+    for p in sorted(resources.shapes_dir().glob("*.ttl")):
+        g.parse(p, format="turtle")
+    return g
+
+
+def _violation_queries() -> list[tuple[str, str]]:
+    return [(p.stem, p.read_text()) for p in sorted(resources.shapes_dir().glob("*-violation.rq"))]
+
+
+def _short(term: rdflib.term.Node | None) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, rdflib.BNode):
+        return "(blank node)"
+    return str(term)
+
+
+def _shape_name(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> str:
+    """A shape's IRI; for an anonymous property shape, the node shape that holds it."""
+    if shape is None:
+        return "?"
+    if isinstance(shape, rdflib.URIRef):
+        return str(shape)
+    owner = shapes.value(None, SH.property, shape)
+    return str(owner) if owner is not None else "(anonymous shape)"
+
+
+def _path_text(g: rdflib.Graph, path: rdflib.term.Node | None) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, rdflib.URIRef):
+        return str(path)
+    inv = g.value(path, SH.inversePath)
+    if inv is not None:
+        return f"^{inv}"
+    alt = g.value(path, SH.alternativePath)
+    if alt is not None:
+        items = list(rdflib.collection.Collection(g, alt))
+        return "|".join(_path_text(g, i) or "?" for i in items)
+    return "(complex path)"
+
+
+def validate_quads(
+    quads: Sequence[ox.Quad],
+    *,
+    report_subjects: set[str] | None = None,
+    subject_files: dict[str, str] | None = None,
+) -> ValidationReport:
+    """Validate data quads (ontology included by the caller) against shapes/.
+
+    ``report_subjects`` limits the report to those focus nodes (the resources of
+    the files the user named); the rest of the data is context for sh:class checks.
+    """
+    data = _to_rdflib(quads)
+    shapes = shapes_graph()
+    _conforms, results, _text = shacl_validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
+        advanced=True,
+    )
+    report = ValidationReport(checked_triples=len(data))
+    assert isinstance(results, rdflib.Graph)
+    for r in results.subjects(rdflib.RDF.type, SH.ValidationResult):
+        focus = _short(results.value(r, SH.focusNode)) or "?"
+        if report_subjects is not None and focus not in report_subjects:
+            continue
+        severity = results.value(r, SH.resultSeverity)
+        sev = str(severity).rsplit("#", 1)[-1] if severity else "Violation"
+        source_shape = _shape_name(shapes, results.value(r, SH.sourceShape))
+        message = results.value(r, SH.resultMessage)
+        report.violations.append(
+            Violation(
+                focus=focus,
+                message=str(message) if message else "constraint failed",
+                shape=source_shape,
+                path=_path_text(results, results.value(r, SH.resultPath)),
+                value=_short(results.value(r, SH.value)),
+                severity=sev,
+                source_file=(subject_files or {}).get(focus),
+            )
+        )
+    # Whole-graph checks: SPARQL queries that must return no rows; each projects ?this and ?message.
+    checks = _violation_queries()
+    if checks:
+        store = ox.Store()
+        store.extend(quads)
+        for name, query in checks:
+            for row in store.query(vocab.sparql_prefixes() + query, use_default_graph_as_union=True):  # type: ignore[union-attr]
+                focus = row["this"].value if row["this"] is not None else "?"
+                if report_subjects is not None and focus not in report_subjects:
+                    continue
+                message = row["message"]
+                msg = message.value if message is not None else name
+                report.violations.append(
+                    Violation(focus=focus, message=msg, shape=f"shapes/{name}.rq", source_file=(subject_files or {}).get(focus))
+                )
+    return report
+
+
+def validate_files(paths: Sequence[Path] | None = None) -> ValidationReport:
+    """Validate the shipped data (no paths) or the given files, with the ontology.
+
+    Given files are checked together with the shipped data, so that a new action
+    may refer to companies and regulators already in the graph; only the
+    resources the given files describe are reported. Raises RdfParseError.
+    """
+    shipped = loading.shipped_files()
+    if paths:
+        resolved = {p.resolve() for p in paths}
+        context = [f for f in shipped if f.path.resolve() not in resolved]
+        named = [loading.RdfFile(p, loading.graph_for(p)) for p in paths]
+    else:
+        context = loading.ontology_files()
+        named = loading.data_files()
+    quads: list[ox.Quad] = []
+    subject_files: dict[str, str] = {}
+    for f in named:
+        qs = loading.parse_file(f.path, f.graph)
+        for q in qs:
+            if isinstance(q.subject, ox.NamedNode):
+                subject_files.setdefault(q.subject.value, str(f.path))
+        quads.extend(qs)
+    for f in context:
+        quads.extend(loading.parse_file(f.path, f.graph))
+    if paths:
+        return validate_quads(quads, report_subjects=set(subject_files), subject_files=subject_files)
+    report = validate_quads(quads, subject_files=subject_files)
+    return report
