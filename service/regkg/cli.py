@@ -247,13 +247,38 @@ def fx_rates(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    store: Annotated[str | None, typer.Option(help="memory, a folder, or a SPARQL endpoint URL.")] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(help="memory, a store folder (default var/store, or REGKG_STORE), or a SPARQL endpoint URL."),
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Query worker processes (REGKG_WORKERS, default 2).")] = None,
 ) -> None:
-    """Serve the graph over HTTP (SPARQL 1.1 protocol, linked data, web pages)."""
-    raise _fail(
-        "the HTTP service is not built yet: the SPARQL endpoint is issue #3. "
-        "Until then use `regkg query` and `regkg validate`."
-    )
+    """Serve the graph over HTTP: the SPARQL 1.1 endpoint (/sparql, /update), /healthz, /docs.
+
+    Settings come from the environment too: REGKG_STORE, REGKG_STORE_UPDATE_URL, REGKG_WRITE_TOKEN,
+    REGKG_QUERY_TIMEOUT, REGKG_MAX_ROWS, REGKG_MAX_QUERY_BYTES, REGKG_MAX_NESTING, REGKG_WORKERS.
+    """
+    import dataclasses
+
+    import uvicorn
+
+    from regkg.api.app import create_app
+    from regkg.config import Settings
+
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from None
+    changes: dict[str, object] = {}
+    if store is not None:
+        changes["store"] = store
+    if workers is not None:
+        if workers < 1:
+            raise _fail("--workers must be at least 1", 2)
+        changes["workers"] = workers
+    settings = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
+    err.print(f"regkg: serving store {settings.store!r} on http://{host}:{port}/sparql", highlight=False)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
 
 
 def main() -> None:

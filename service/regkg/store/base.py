@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Protocol, TypeAlias, runtime_checkable
 
 import pyoxigraph as ox
@@ -27,12 +28,26 @@ class Store(Protocol):
         *,
         default_graph_uris: Sequence[str] | None = None,
         named_graph_uris: Sequence[str] | None = None,
+        prefixes: Mapping[str, str] | None = None,
+        query_dataset: bool = False,
     ) -> QueryResult:
-        """Evaluate a SPARQL 1.1 query; the dataset arguments override FROM / FROM NAMED."""
+        """Evaluate a SPARQL 1.1 query; the dataset arguments override FROM / FROM NAMED.
+
+        Without dataset arguments the default graph is the union of all graphs, unless
+        ``query_dataset`` says the query text has FROM / FROM NAMED clauses, which then apply.
+        ``prefixes`` are predeclared for the query.
+        """
         ...
 
-    def update(self, sparql: str) -> None:
-        """Apply a SPARQL 1.1 update atomically."""
+    def update(
+        self,
+        sparql: str,
+        *,
+        using_graph_uris: Sequence[str] | None = None,
+        using_named_graph_uris: Sequence[str] | None = None,
+        prefixes: Mapping[str, str] | None = None,
+    ) -> None:
+        """Apply a SPARQL 1.1 update atomically (all of it or nothing)."""
         ...
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
@@ -43,12 +58,29 @@ class Store(Protocol):
         """Atomically replace the content of one named graph."""
         ...
 
-    def named_graphs(self) -> list[str]:
-        ...
+    def named_graphs(self) -> list[str]: ...
 
     def count(self, graph: str | None = None) -> int:
         """Number of quads in one named graph, or in the whole store."""
         ...
+
+    def reinfer(self) -> int:
+        """Recompute the inferred graph after a write; returns its size."""
+        ...
+
+    def snapshot(self, path: Path) -> str:
+        """Make a copy for query workers and return the ``open_store`` spec they open.
+
+        The embedded store writes every named graph to ``path`` as N-Quads and returns
+        ``snapshot:<path>`` (workers hold it in memory); a remote store, which answers its
+        own queries, writes nothing and returns its URL."""
+        ...
+
+    def describe(self) -> dict[str, object]:
+        """A JSON-able summary for /healthz: kind, location, quads, graphs."""
+        ...
+
+    def close(self) -> None: ...
 
     @property
     def data_version(self) -> str:

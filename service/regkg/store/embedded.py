@@ -8,8 +8,9 @@ new data without a manual step.
 from __future__ import annotations
 
 import hashlib
+import os
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -45,17 +46,36 @@ class EmbeddedStore:
         *,
         default_graph_uris: Sequence[str] | None = None,
         named_graph_uris: Sequence[str] | None = None,
+        prefixes: Mapping[str, str] | None = None,
+        query_dataset: bool = False,
     ) -> QueryResult:
+        pfx = dict(prefixes) if prefixes else None
         if default_graph_uris or named_graph_uris:
+            # The protocol's graph parameters override FROM / FROM NAMED. With only one of the
+            # two given, the other part of the dataset is empty (SPARQL 1.1 Protocol 2.1.4).
             return self.ox.query(
                 sparql,
-                default_graph=[ox.NamedNode(g) for g in default_graph_uris] if default_graph_uris else None,
-                named_graphs=[ox.NamedNode(g) for g in named_graph_uris] if named_graph_uris else None,
+                prefixes=pfx,
+                default_graph=[ox.NamedNode(g) for g in default_graph_uris or ()] or ox.DefaultGraph(),
+                named_graphs=[ox.NamedNode(g) for g in named_graph_uris or ()],
             )
-        return self.ox.query(sparql, use_default_graph_as_union=True)
+        if query_dataset:
+            return self.ox.query(sparql, prefixes=pfx)
+        return self.ox.query(sparql, prefixes=pfx, use_default_graph_as_union=True)
 
-    def update(self, sparql: str) -> None:
-        self.ox.update(sparql)
+    def update(
+        self,
+        sparql: str,
+        *,
+        using_graph_uris: Sequence[str] | None = None,
+        using_named_graph_uris: Sequence[str] | None = None,
+        prefixes: Mapping[str, str] | None = None,
+    ) -> None:
+        if using_graph_uris or using_named_graph_uris:
+            from regkg.sparql import apply_using
+
+            sparql = apply_using(sparql, using_graph_uris or (), using_named_graph_uris or ())
+        self.ox.update(sparql, prefixes=dict(prefixes) if prefixes else None)
         self._bump()
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
@@ -81,6 +101,25 @@ class EmbeddedStore:
     @property
     def data_version(self) -> str:
         return f"{self._epoch}-{self._writes}"
+
+    def snapshot(self, path: Path) -> str:
+        tmp = path.with_name(path.name + ".tmp")
+        self.ox.dump(str(tmp), ox.RdfFormat.N_QUADS)
+        os.replace(tmp, path)
+        return f"snapshot:{path}"
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "kind": "memory" if self.path is None else "disk",
+            "location": None if self.path is None else str(self.path),
+            "quads": len(self.ox),
+            "graphs": len(self.named_graphs()),
+            "data_version": self.data_version,
+        }
+
+    def close(self) -> None:
+        if self.path is not None:
+            self.ox.flush()
 
     # -- helpers -----------------------------------------------------------
     def _bump(self) -> None:
@@ -111,12 +150,18 @@ def load_shipped(store: EmbeddedStore) -> None:
 
 
 def open_store(spec: str = "memory") -> EmbeddedStore:
-    """Open the store a ``--store`` value names: ``memory`` or a folder."""
+    """Open the store a ``--store`` value names: ``memory``, a folder, or ``snapshot:FILE.nq``
+    (an in-memory copy of an N-Quads snapshot, as query workers hold)."""
     if spec.startswith(("http://", "https://")):
         raise StoreError("a remote SPARQL store is not supported yet; use --store memory or a folder")
     if spec == "memory":
         store = EmbeddedStore()
         load_shipped(store)
+        return store
+    if spec.startswith("snapshot:"):
+        # A query worker's private in-memory copy of an N-Quads snapshot.
+        store = EmbeddedStore()
+        store.ox.bulk_load(path=spec.removeprefix("snapshot:"), format=ox.RdfFormat.N_QUADS)
         return store
     path = Path(spec)
     store = EmbeddedStore(path)
@@ -128,4 +173,3 @@ def open_store(spec: str = "memory") -> EmbeddedStore:
         store.ox.flush()
         marker.write_text(fingerprint)
     return store
-

@@ -1,0 +1,65 @@
+"""The FastAPI app factory: ``create_app(settings) -> FastAPI``.
+
+On start-up (lifespan) it opens the durable store (``REGKG_STORE``: memory, a folder,
+or a SPARQL endpoint URL), writes a snapshot and starts the query workers; routers
+reach them through :mod:`regkg.api.deps`. Every error answers with the one JSON shape
+of :mod:`regkg.errors`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+import regkg
+from regkg import errors
+from regkg.config import Settings
+from regkg.writes import Publisher
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; ``settings`` default to the environment (REGKG_*)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from regkg.store import open_store
+        from regkg.workers import QueryPool
+
+        store = await asyncio.to_thread(open_store, settings.store)
+        folder = Path(tempfile.mkdtemp(prefix="regkg-snapshots-"))
+        publisher = Publisher(store, folder)
+        pool = QueryPool(settings, await publisher.snapshot())
+        try:
+            await pool.start()
+            app.state.store = store
+            app.state.publisher = publisher
+            app.state.queries = pool
+            yield
+        finally:
+            await pool.close()
+            store.close()
+            shutil.rmtree(folder, ignore_errors=True)
+
+    app = FastAPI(
+        title="regkg",
+        version=regkg.__version__,
+        description="A knowledge graph of technology-regulation events: SPARQL 1.1 endpoint and APIs.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+
+    from regkg.api import health, sparql
+
+    app.include_router(health.router)
+    app.include_router(sparql.router)
+    return app

@@ -1,0 +1,40 @@
+"""What a router can ask for from the running app (FastAPI dependencies and helpers).
+
+* :func:`get_settings` -- the :class:`~regkg.config.Settings` the app was built with;
+* :func:`get_store` -- the durable :class:`~regkg.store.Store` (writes, counts, small reads);
+* :func:`get_queries` -- the :class:`~regkg.workers.QueryPool` that evaluates SPARQL in worker
+  processes, with the time limit and row cap (use it for anything a client controls).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from fastapi import Request
+
+from regkg.config import Settings
+from regkg.errors import ApiError
+from regkg.store.base import Store
+
+if TYPE_CHECKING:
+    from regkg.workers import QueryPool
+
+__all__ = ["get_queries", "get_settings", "get_store"]
+
+
+def get_settings(request: Request) -> Settings:
+    return cast(Settings, request.app.state.settings)
+
+
+def get_store(request: Request) -> Store:
+    store = getattr(request.app.state, "store", None)
+    if store is None:
+        raise ApiError(503, "starting", "the store is not open yet", headers={"Retry-After": "5"})
+    return cast(Store, store)
+
+
+def get_queries(request: Request) -> QueryPool:
+    pool = getattr(request.app.state, "queries", None)
+    if pool is None:
+        raise ApiError(503, "starting", "the query workers are not running yet", headers={"Retry-After": "5"})
+    return cast("QueryPool", pool)

@@ -1,0 +1,27 @@
+"""GET /healthz: store and query-worker state, as JSON (503 when no worker is alive)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["service"])
+
+
+@router.get("/healthz", summary="Service health")
+async def healthz(request: Request) -> JSONResponse:
+    state = request.app.state
+    pool = getattr(state, "queries", None)
+    publisher = getattr(state, "publisher", None)
+    store = getattr(state, "store", None)
+    workers = pool.state() if pool is not None else {"alive": 0}
+    ok = store is not None and workers.get("alive", 0) > 0
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "store": dict(publisher.info) if publisher is not None else None,
+        "data_version": store.data_version if store is not None else None,
+        "workers": workers,
+    }
+    return JSONResponse(body, status_code=200 if ok else 503)

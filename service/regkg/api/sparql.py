@@ -1,0 +1,118 @@
+"""Routes of the SPARQL 1.1 Protocol: GET|POST /sparql (query) and POST /update."""
+
+from __future__ import annotations
+
+import secrets
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from regkg import formats, sparql, writes
+from regkg.api.deps import get_queries, get_settings, get_store
+from regkg.config import Settings
+from regkg.errors import ApiError
+from regkg.workers import QueryJob
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["sparql"])
+
+_QUERY_DOC = """SPARQL 1.1 Protocol query endpoint.
+
+GET `?query=`, POST `application/x-www-form-urlencoded` (`query=`) or POST `application/sparql-query`;
+`default-graph-uri` / `named-graph-uri` override FROM / FROM NAMED. Results are negotiated on Accept
+(SELECT/ASK: SPARQL JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE: Turtle, N-Triples, JSON-LD, RDF/XML,
+N-Quads, TriG). `GET /sparql` without a query returns the service description. A result cut by the
+row cap carries `X-RegKG-Truncated: true`.
+"""
+
+
+async def _body(request: Request, settings: Settings) -> bytes:
+    limit = settings.max_query_bytes + 64 * 1024
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, "too_large", f"the request body is {declared} bytes; the limit is {limit}", limit=limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, "too_large", f"the request body is over {limit} bytes", limit=limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.api_route("/sparql", methods=["GET", "POST"], description=_QUERY_DOC, summary="SPARQL query")
+async def query(request: Request) -> Response:
+    settings = get_settings(request)
+    body = b"" if request.method == "GET" else await _body(request, settings)
+    req = sparql.read_request(
+        "query",
+        request.method,
+        request.scope.get("query_string", b""),
+        request.headers.get("content-type"),
+        body,
+        settings,
+    )
+    accept = request.headers.get("accept")
+    if req is None:
+        return _service_description(request, accept, settings)
+    sparql.check_text(req.text, settings)
+    pool = get_queries(request)
+    response = await pool.execute(
+        QueryJob(req.text, req.default_graphs, req.named_graphs, accept),
+        request.is_disconnected,
+    )
+    headers = {"Vary": "Accept", **response.outcome.headers(settings.max_rows)}
+    return StreamingResponse(response.body, media_type=response.outcome.content_type, headers=headers)
+
+
+def _service_description(request: Request, accept: str | None, settings: Settings) -> Response:
+    try:
+        fmt = formats.negotiate(accept, formats.Kind.GRAPH)
+    except formats.NotAcceptable as exc:
+        raise ApiError(406, "not_acceptable", str(exc), supported=exc.supported) from None
+    endpoint = str(request.url_for("query"))
+    store = get_store(request)
+    triples = sparql.service_description(endpoint, store.named_graphs(), settings)
+    assert fmt.rdf_format is not None
+    data = ox.serialize(
+        triples, format=fmt.rdf_format, prefixes={"sd": "http://www.w3.org/ns/sparql-service-description#"}
+    )
+    return Response(data or b"", media_type=fmt.content_type, headers={"Vary": "Accept"})
+
+
+def _check_token(request: Request, settings: Settings) -> None:
+    challenge = {"WWW-Authenticate": 'Bearer realm="regkg"'}
+    if not settings.write_tokens:
+        raise ApiError(401, "unauthorized", "writes are disabled: no REGKG_WRITE_TOKEN is set", headers=challenge)
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "send Authorization: Bearer <token> to write", headers=challenge)
+    token = token.strip()
+    if not any(secrets.compare_digest(token.encode(), t.encode()) for t in settings.write_tokens):
+        raise ApiError(401, "unauthorized", "the bearer token is not valid", headers=challenge)
+
+
+@router.post("/update", summary="SPARQL update (bearer token required)")
+async def update(request: Request) -> JSONResponse:
+    """SPARQL 1.1 Update: POST form (`update=`) or `application/sparql-update`, with
+    `using-graph-uri` / `using-named-graph-uri`; `Authorization: Bearer <token>` from REGKG_WRITE_TOKEN."""
+    settings = get_settings(request)
+    _check_token(request, settings)
+    body = await _body(request, settings)
+    req = sparql.read_request(
+        "update",
+        request.method,
+        request.scope.get("query_string", b""),
+        request.headers.get("content-type"),
+        body,
+        settings,
+    )
+    assert req is not None
+    result = await writes.apply_update(
+        req, get_store(request), request.app.state.publisher, get_queries(request), settings
+    )
+    return JSONResponse(result.as_dict())
