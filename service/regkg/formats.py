@@ -132,7 +132,7 @@ def negotiate(accept: str | None, kind: Kind) -> Format:
     except (mimeparse.MimeTypeParseException, ValueError, IndexError):
         raise NotAcceptable(accept, kind) from None
     named = {f"{t}/{s}".lower() for t, s, _ in ranges if t != "*" and s != "*"}
-    candidates = [f for f in fmts if f.default_ok or f.media_type in named]
+    candidates = [f for f in fmts if f.default_ok or kind is Kind.DATASET or f.media_type in named]
     # mimeparse wants the list in increasing order of preference.
     try:
         best = mimeparse.best_match([f.media_type for f in reversed(candidates)], accept)

@@ -2,7 +2,7 @@
 
 * :func:`read_request` turns the parts of an HTTP request (method, Content-Type,
   parameters, body) into a :class:`ProtocolRequest`, or raises :class:`ApiError` 400 /
-  413 / 415 for protocol misuse.
+  413 for protocol misuse.
 * :func:`check_text` applies the cheap limits before any parser sees the text:
   size, NUL characters, and bracket nesting depth (:func:`nesting_depth`, a small
   tokenizer that skips strings, IRIs and comments); pyoxigraph aborts the whole
@@ -121,7 +121,7 @@ def read_request(
         mt, ct_params = _media_type(content_type)
         charset = ct_params.get("charset", "utf-8").lower()
         if charset not in {"utf-8", "utf8"}:
-            raise _bad(f"unsupported charset {charset!r}; send UTF-8", "unsupported_media_type", 415)
+            raise _bad(f"unsupported charset {charset!r}; send UTF-8", "unsupported_media_type")
         if mt == _FORM_TYPE:
             form_text = _decode(body, "request body")
             try:
@@ -138,13 +138,11 @@ def read_request(
             raise _bad(
                 f"missing Content-Type; use {_FORM_TYPE} or {_DIRECT_TYPES[operation]}",
                 "unsupported_media_type",
-                415,
             )
         else:
             raise _bad(
                 f"unsupported Content-Type {mt!r}; use {_FORM_TYPE} or {_DIRECT_TYPES[operation]}",
                 "unsupported_media_type",
-                415,
             )
     else:  # pragma: no cover - routes only accept GET and POST
         raise ApiError(405, "method_not_allowed", f"method {method} not allowed")

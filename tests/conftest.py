@@ -1,0 +1,100 @@
+"""Shared fixtures.
+
+``live_server`` starts one real ``regkg serve`` (uvicorn) per test session, on a free port, in
+a subprocess, with an in-memory store loaded from the shipped files, a short query time-out and
+a test write token, and waits for /healthz. ``client`` is an httpx client on it. Tests that
+change data write into graphs of their own and drop them afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+WRITE_TOKEN = "test-write-token"
+OTHER_TOKEN = "second-token"
+QUERY_TIMEOUT = 2.0
+MAX_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    query_timeout: float = QUERY_TIMEOUT
+    max_rows: int = MAX_ROWS
+    write_token: str = WRITE_TOKEN
+    other_token: str = OTHER_TOKEN
+
+    def health(self) -> dict[str, object]:
+        r = httpx.get(self.url + "/healthz", timeout=5)
+        return r.json()  # type: ignore[no-any-return]
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    env = {
+        **os.environ,
+        "REGKG_STORE": "memory",
+        "REGKG_WRITE_TOKEN": f"{WRITE_TOKEN},{OTHER_TOKEN}",
+        "REGKG_QUERY_TIMEOUT": str(QUERY_TIMEOUT),
+        "REGKG_MAX_ROWS": str(MAX_ROWS),
+        "REGKG_WORKERS": "2",
+        "PYTHONWARNINGS": "error::DeprecationWarning:regkg",
+    }
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "regkg.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = LiveServer(url=f"http://127.0.0.1:{port}", process=proc, log=log)
+    deadline = time.monotonic() + 180
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"regkg serve exited with {proc.returncode}:\n{log.read_text()}")
+            try:
+                if httpx.get(server.url + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"regkg serve did not become healthy:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+@pytest.fixture
+def client(live_server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_server.url, timeout=30) as c:
+        yield c
