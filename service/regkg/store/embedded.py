@@ -134,7 +134,7 @@ class EmbeddedStore:
 
 def shipped_fingerprint() -> str:
     """A hash of every shipped file's path and content."""
-    h = hashlib.sha256()
+    h = hashlib.sha256(loading.deployment_base().encode())  # a new REGKG_BASE_IRI reloads too
     for f in loading.shipped_files():
         h.update(f.graph.encode())
         h.update(f.path.read_bytes())
