@@ -18,12 +18,14 @@ import pyoxigraph as ox
 
 __all__ = [
     "FORMATS",
+    "HTML_TYPES",
     "Format",
     "Kind",
     "NotAcceptable",
     "by_extension",
     "by_media_type",
     "negotiate",
+    "negotiate_html",
     "supported",
 ]
 
@@ -144,3 +146,33 @@ def negotiate(accept: str | None, kind: Kind) -> Format:
         if f.media_type == best:
             return f
     raise NotAcceptable(accept, kind)  # pragma: no cover - best_match only returns candidates
+
+
+#: Media types of HTML pages, offered next to RDF when a resource has a web page (linked data).
+HTML_TYPES: Final = ("text/html", "application/xhtml+xml")
+
+
+def negotiate_html(accept: str | None, kind: Kind = Kind.GRAPH) -> Format | None:
+    """Like :func:`negotiate` with an HTML page on offer too: None means "send the HTML page".
+
+    HTML wins a tie (a missing header, ``*/*``, a browser's Accept); an RDF format wins when
+    the header weights it higher. Raises :class:`NotAcceptable` (its ``supported`` lists
+    ``text/html`` first) when neither is acceptable.
+    """
+    if accept is None or not accept.strip():
+        return None
+    fmts = [f for f in supported(kind) if f.default_ok]
+    offers = [f.media_type for f in reversed(fmts)] + list(reversed(HTML_TYPES))
+    try:
+        best = mimeparse.best_match(offers, accept)
+    except (mimeparse.MimeTypeParseException, ValueError, IndexError):
+        best = ""
+    if best in HTML_TYPES:
+        return None
+    for f in fmts:
+        if f.media_type == best:
+            return f
+    exc = NotAcceptable(accept, kind)
+    exc.supported = [*HTML_TYPES, *(f.media_type for f in fmts)]
+    exc.args = (f"cannot answer with {accept!r}; supported media types: {', '.join(exc.supported)}",)
+    raise exc
