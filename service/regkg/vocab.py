@@ -11,7 +11,9 @@ from typing import Final
 __all__ = [
     "BASE",
     "CONCERN",
+    "DCAT",
     "DCT",
+    "FOAF",
     "GRAPH",
     "ID",
     "INFERRED_GRAPH",
@@ -25,11 +27,12 @@ __all__ = [
     "RDFS",
     "RK",
     "SCHEMA",
+    "SD",
     "SECTOR",
     "SH",
     "SKOS",
     "VOID",
-    "DCAT",
+    "VOID_GRAPH",
     "XSD",
     "sparql_prefixes",
 ]
@@ -44,6 +47,8 @@ GRAPH: Final = f"{BASE}graph/"
 ONTOLOGY_GRAPH: Final = f"{GRAPH}ontology"
 INFERRED_GRAPH: Final = f"{GRAPH}inferred"
 DATA_GRAPH_PREFIX: Final = f"{GRAPH}data/"
+#: The named graph that holds the dataset's VoID/DCAT description inside the dumps (not in the store).
+VOID_GRAPH: Final = f"{GRAPH}void"
 
 RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS: Final = "http://www.w3.org/2000/01/rdf-schema#"
@@ -57,6 +62,8 @@ SCHEMA: Final = "https://schema.org/"
 SH: Final = "http://www.w3.org/ns/shacl#"
 VOID: Final = "http://rdfs.org/ns/void#"
 DCAT: Final = "http://www.w3.org/ns/dcat#"
+FOAF: Final = "http://xmlns.com/foaf/0.1/"
+SD: Final = "http://www.w3.org/ns/sparql-service-description#"
 
 #: Prefixes offered to SPARQL users and used when serialising Turtle.
 PREFIXES: Final[dict[str, str]] = {
