@@ -282,6 +282,10 @@ def test_from_restricts_the_dataset(client: httpx.Client) -> None:
     in_graph = _count(client, f"WHERE {{ GRAPH <{vocab.ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}")
     assert ontology == in_graph
     assert ontology < _count(client, "WHERE { ?s ?p ?o }")
+    rows = _select(
+        client, f"SELECT DISTINCT ?g FROM NAMED <{vocab.ONTOLOGY_GRAPH}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    )
+    assert [r["g"]["value"] for r in rows] == [vocab.ONTOLOGY_GRAPH]
 
 
 def test_graph_parameters_override_from(client: httpx.Client) -> None:

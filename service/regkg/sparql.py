@@ -394,15 +394,14 @@ def inspect(
         if name in _FORMS:
             form = _FORMS[name]
         elif name == "ServiceGraphPattern":
-            target = n.get("term")
+            target = _get(n, "term")
             problems.append(f"SERVICE {_show(target)} is not allowed: this endpoint never queries other services")
         elif name == "Load":
-            problems.append(f"LOAD {_show(n.get('iri'))} is not allowed: this service never fetches data")
-        elif name == "Modify" and n.get("withClause") is not None:
-            dataset_clause = True
-            named.add(str(n.get("withClause")))
+            problems.append(f"LOAD {_show(_get(n, 'iri'))} is not allowed: this service never fetches data")
+        elif name == "Modify" and _get(n, "withClause") is not None:
+            dataset_clause = True  # WITH may name a new graph to write into: not checked as a source
         elif name in {"DatasetClause", "UsingClause"}:
-            iri = n.get("default") if n.get("default") is not None else n.get("named")
+            iri = _get(n, "default") if _get(n, "default") is not None else _get(n, "named")
             if iri is not None:
                 named.add(str(iri))
                 dataset_clause = True
@@ -422,6 +421,11 @@ def inspect(
                 graphs=unknown,
             )
     return Inspection(form=form, graphs=frozenset(named), has_dataset_clause=dataset_clause)
+
+
+def _get(node: Any, key: str) -> Any:
+    """A parse-tree node's value for ``key`` or None (CompValue.get returns the key when missing)."""
+    return dict.get(node, key)
 
 
 def _show(term: Any) -> str:

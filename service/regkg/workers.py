@@ -247,10 +247,11 @@ class QueryPool:
             loop.add_reader(fd, _wake, fut)
             try:
                 await asyncio.wait({fut}, timeout=min(remaining, _POLL))
+                woke = fut.done()
             finally:
                 loop.remove_reader(fd)
                 fut.cancel()
-            if is_disconnected is not None and not fut.done() and await is_disconnected():
+            if is_disconnected is not None and not woke and await is_disconnected():
                 raise _Gone()
         try:
             msg = w.conn.recv()
