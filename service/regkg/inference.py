@@ -13,7 +13,11 @@ the data reaches in two or three rounds. What is inferred (README says the same)
 * rk:groupParent: a platform's operator and every company that controls it;
 * rk:groupTarget: an action's targets, every company controlling a target, and the
   group parents of the platforms it concerns, so "every action against a group" is one pattern;
-* rk:jurisdiction of an action, from its regulator.
+* rk:jurisdiction of an action, from its regulator;
+* rk:convertedAmount: every published fine amount in EUR and in USD, at the ECB monthly
+  average rates of data/fx/ (the month of the action's decision date, else its announcement,
+  else its opening), rounded to the cent; ``<amount IRI>-eur`` and ``<amount IRI>-usd`` cite
+  the rates used with rk:exchangeRate. A currency or month with no rate gets no conversion.
 
 Minority stakes (rk:minorityStakeIn) are deliberately not rolled up.
 """
@@ -50,6 +54,34 @@ RULES: Final[dict[str, str]] = {
         { ?action rk:platform ?p . ?p rk:groupParent ?parent . } }""",
     "action-jurisdiction": """CONSTRUCT { ?action rk:jurisdiction ?j } WHERE {
         ?action a rk:EnforcementAction ; rk:regulator ?r . ?r rk:jurisdiction ?j . }""",
+    # EUR = value / rate(EUR->C); USD = value * rate(EUR->USD) / rate(EUR->C), both of the month of
+    # the action's date, each rounded once to the cent. Decimal arithmetic throughout (xsd:double
+    # would lose cents); value * rate is formed before the division so Oxigraph's 18-digit decimals
+    # stay exact for amounts up to 10^14.
+    "converted-amounts": """CONSTRUCT {
+        ?amt rk:convertedAmount ?eurNode , ?usdNode .
+        ?eurNode a schema:MonetaryAmount ; schema:value ?eur ; schema:currency "EUR" ; rk:exchangeRate ?eurRate .
+        ?usdNode a schema:MonetaryAmount ; schema:value ?usd ; schema:currency "USD" ;
+                 rk:exchangeRate ?curRate , ?usdRateUsed .
+    } WHERE {
+        ?action rk:outcome ?fine . ?fine rk:amount ?amt . FILTER(isIRI(?amt))
+        ?amt schema:value ?v ; schema:currency ?cur .
+        OPTIONAL { ?action rk:dateDecided ?d1 } OPTIONAL { ?action rk:dateAnnounced ?d2 }
+        OPTIONAL { ?action rk:dateOpened ?d3 }
+        BIND(STRDT(CONCAT(SUBSTR(STR(COALESCE(?d1, ?d2, ?d3)), 1, 7), "-01"), xsd:date) AS ?month)
+        ?usdRate dct:date ?month ; rk:toCurrency "USD" ; rk:fromCurrency "EUR" ; rk:rate ?u .
+        OPTIONAL {
+            ?curRate dct:date ?month ; rk:toCurrency ?cur ; rk:fromCurrency "EUR" ; rk:rate ?r .
+            FILTER(?cur != "USD")
+        }
+        FILTER(?cur = "EUR" || ?cur = "USD" || BOUND(?r))
+        BIND(IF(?cur = "EUR", ?v, IF(?cur = "USD", ROUND(?v / ?u * 100) / 100, ROUND(?v / ?r * 100) / 100)) AS ?eur)
+        BIND(IF(?cur = "EUR", ROUND(?v * ?u * 100) / 100, IF(?cur = "USD", ?v, ROUND(?v * ?u / ?r * 100) / 100))
+             AS ?usd)
+        BIND(IF(?cur = "USD", ?usdRate, ?curRate) AS ?eurRate)
+        BIND(IF(?cur = "USD", ?none, ?usdRate) AS ?usdRateUsed)
+        BIND(IRI(CONCAT(STR(?amt), "-eur")) AS ?eurNode) BIND(IRI(CONCAT(STR(?amt), "-usd")) AS ?usdNode)
+    }""",
 }
 
 _MAX_ROUNDS: Final = 6
