@@ -58,8 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
 
-    from regkg.api import health, sparql
+    from regkg.api import health, linked_data, sparql
 
     app.include_router(health.router)
     app.include_router(sparql.router)
+    app.include_router(linked_data.router)
     return app

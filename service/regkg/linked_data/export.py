@@ -1,0 +1,195 @@
+"""The whole graph as one document, streamed in constant memory.
+
+Quads come from the store through one lazy SPARQL ``SELECT`` (the store's named graphs, then
+its default graph) and go straight into a streaming serialiser, so memory does not grow with
+the graph: pyoxigraph's serialisers for N-Quads, TriG, Turtle and N-Triples, and
+:mod:`regkg.linked_data.jsonld` for JSON-LD with the published context. N-Quads and TriG keep
+the named graphs; the triple formats write every quad as a triple (a triple asserted in two
+graphs appears twice; parsers merge them). The dataset's VoID/DCAT description comes first,
+in the named graph ``vocab.VOID_GRAPH`` for the quad formats.
+
+:func:`write_export` writes to a file (the CLI); :func:`stream_export` gives the bytes to an
+HTTP response, serialising in a thread of its own with a bounded queue between the two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import queue
+import threading
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from typing import BinaryIO, Final
+
+import pyoxigraph as ox
+
+from regkg import formats, urls, vocab
+from regkg.linked_data.jsonld import write_jsonld
+from regkg.store.base import Store
+
+__all__ = ["EXPORT_FORMATS", "export_format", "iter_quads", "stream_export", "write_export"]
+
+log = logging.getLogger("regkg.export")
+
+#: The export formats, by extension (quad formats first).
+EXPORT_FORMATS: Final[dict[str, formats.Format]] = {
+    ext: f for ext in urls.EXPORT_EXTENSIONS if (f := formats.by_extension(ext, formats.Kind.DATASET)) is not None
+}
+
+_QUADS: Final = """SELECT ?s ?p ?o ?g WHERE {
+    { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o }
+}"""
+
+_CHUNK: Final = 64 * 1024
+
+
+def export_format(name: str | None, accept: str | None = None) -> formats.Format:
+    """The export format a request names: an extension or media type in ``name``, else the Accept
+    header (N-Quads for anything). Raises :class:`formats.NotAcceptable` for anything else."""
+    supported = list(EXPORT_FORMATS.values())
+    if name:
+        fmt = EXPORT_FORMATS.get(name.lower().lstrip(".")) or formats.by_media_type(name, formats.Kind.DATASET)
+        if fmt is None or fmt not in supported:
+            exc = formats.NotAcceptable(name, formats.Kind.DATASET)
+            exc.supported = [f.media_type for f in supported]
+            raise exc
+        return fmt
+    fmt = formats.negotiate(accept, formats.Kind.DATASET)
+    if fmt not in supported:  # RDF/XML is a dataset format of the table but not an export format
+        exc = formats.NotAcceptable(accept or "", formats.Kind.DATASET)
+        exc.supported = [f.media_type for f in supported]
+        raise exc
+    return fmt
+
+
+def iter_quads(store: Store) -> Iterator[ox.Quad]:
+    """Every quad of the store, lazily (named graphs, graph by graph, then the default graph).
+
+    The iterator must be consumed in the thread that created it (pyoxigraph's results are
+    bound to their thread)."""
+    result = store.query(_QUADS, query_dataset=True)
+    assert isinstance(result, ox.QuerySolutions)
+    default = ox.DefaultGraph()
+    for row in result:
+        g = row["g"]
+        yield ox.Quad(row["s"], row["p"], row["o"], default if g is None else g)  # type: ignore[arg-type]
+
+
+def write_export(
+    store: Store,
+    fmt: formats.Format,
+    out: BinaryIO,
+    *,
+    description: Sequence[ox.Triple] = (),
+    context_url: str,
+    quads: Iterable[ox.Quad] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the description and every quad of ``store`` to ``out`` in ``fmt``; returns the number of
+    quads (or triples) written, the description included. ``quads`` replaces the store's (benchmarks)."""
+    void_graph = ox.NamedNode(vocab.VOID_GRAPH)
+    head = (ox.Quad(t.subject, t.predicate, t.object, void_graph) for t in description)
+    body = iter_quads(store) if quads is None else iter(quads)
+    stream: Iterator[ox.Quad] = itertools.chain(head, body)
+    count = 0
+
+    def counted(items: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+        nonlocal count
+        for q in items:
+            count += 1
+            if progress is not None and count % 10_000 == 0:
+                progress(count)
+            yield q
+
+    if fmt.extension == "jsonld":
+        write_jsonld(counted(stream), out, context_url)
+    else:
+        assert fmt.rdf_format is not None
+        items: Iterable[ox.Quad | ox.Triple] = counted(stream)
+        if formats.Kind.DATASET not in fmt.kinds or fmt.extension in {"ttl", "nt"}:
+            items = (ox.Triple(q.subject, q.predicate, q.object) for q in items)
+        ox.serialize(items, out, format=fmt.rdf_format, prefixes=dict(vocab.PREFIXES))
+    if progress is not None:
+        progress(count)
+    return count
+
+
+class _Cancelled(Exception):
+    pass
+
+
+class _QueueWriter:
+    """A binary file whose writes go, in chunks of about 64 KiB, into a bounded queue."""
+
+    def __init__(self, q: queue.Queue[bytes | BaseException | None], cancelled: threading.Event) -> None:
+        self.q = q
+        self.cancelled = cancelled
+        self.buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.buffer += data
+        if len(self.buffer) >= _CHUNK:
+            self._put(bytes(self.buffer))
+            self.buffer.clear()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        if self.buffer:
+            self._put(bytes(self.buffer))
+            self.buffer.clear()
+
+    def _put(self, item: bytes | BaseException | None) -> None:
+        while True:
+            if self.cancelled.is_set():
+                raise _Cancelled
+            try:
+                self.q.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+
+async def stream_export(
+    store: Store,
+    fmt: formats.Format,
+    *,
+    description: Sequence[ox.Triple] = (),
+    context_url: str,
+) -> AsyncIterator[bytes]:
+    """The export as an async stream of byte chunks (for a StreamingResponse)."""
+    q: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=8)
+    cancelled = threading.Event()
+    writer = _QueueWriter(q, cancelled)
+
+    def produce() -> None:
+        try:
+            write_export(store, fmt, writer, description=description, context_url=context_url)  # type: ignore[arg-type]
+            writer.close()
+            writer._put(None)
+        except _Cancelled:
+            return
+        except BaseException as exc:  # handed to the consumer, which logs it and ends the stream
+            try:
+                writer._put(exc)
+            except _Cancelled:
+                return
+
+    thread = threading.Thread(target=produce, name="regkg-export", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = await asyncio.to_thread(q.get)
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                log.error("export failed after it started; the response is cut short", exc_info=item)
+                return
+            yield item
+    finally:
+        cancelled.set()
+        while not q.empty():
+            q.get_nowait()
