@@ -31,5 +31,21 @@ lint: setup
 	$(BIN)/ruff format --check service tests
 	$(BIN)/mypy
 
+.PHONY: release ontology-docs
+
+# Dated dumps of the whole graph in every export format, with SHA-256 checksums, in dist/.
+release: setup
+	@mkdir -p dist
+	@day=$$(date -u +%Y-%m-%d); \
+	for fmt in nq trig ttl nt jsonld; do \
+		$(BIN)/regkg export --format $$fmt -o dist/regkg-$$day.$$fmt || exit 1; \
+	done; \
+	cd dist && sha256sum regkg-$$day.nq regkg-$$day.trig regkg-$$day.ttl regkg-$$day.nt regkg-$$day.jsonld \
+		> regkg-$$day.sha256 && cat regkg-$$day.sha256
+
+# Regenerate ontology/regkg.html (pyLODE) after editing ontology/regkg.ttl; a test fails when it is stale.
+ontology-docs: setup
+	$(BIN)/python -m regkg.linked_data.ontology_docs
+
 clean:
 	rm -rf $(VENV) var dist build .pytest_cache .mypy_cache .ruff_cache

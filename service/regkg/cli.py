@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -33,12 +33,12 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     text = "text"
     json = "json"
 
 
-class QueryFormat(str, Enum):
+class QueryFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -241,6 +241,58 @@ def fx_rates(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(fx.to_turtle(rates, fx.package_version(), max(daily.days)), encoding="utf-8")
     err.print(f"[green]wrote[/] {output}: {len(rates)} monthly rates", highlight=False)
+
+
+class ExportFormat(StrEnum):
+    nq = "nq"
+    trig = "trig"
+    ttl = "ttl"
+    nt = "nt"
+    jsonld = "jsonld"
+
+
+@app.command()
+def export(
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="nq or trig (named graphs kept), ttl, nt, or jsonld.")
+    ] = ExportFormat.nq,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write; default stdout.")] = None,
+    store: Annotated[str, typer.Option(help="memory (load the shipped files) or a store folder.")] = "memory",
+) -> None:
+    """Export the whole graph (ontology, data, inferred triples), its VoID description first.
+
+    Streamed in constant memory. JSON-LD refers to the context {base}context.jsonld; dump and endpoint
+    URLs in the description are under the base IRI (REGKG_BASE_IRI). `make release` writes every format.
+    """
+    from regkg import urls
+    from regkg.linked_data import export as exp
+    from regkg.linked_data import void
+    from regkg.loading import deployment_base
+    from regkg.store import StoreError, open_store
+
+    try:
+        st = open_store(store)
+    except (StoreError, RdfParseError) as exc:
+        raise _fail(str(exc)) from None
+    u = urls.for_base(deployment_base())
+    fmt_ = exp.EXPORT_FORMATS[fmt.value]
+    description = void.describe_dataset(void.compute_stats(st), u, u.base_iri)
+    context_url = urls.absolute(u.base_iri, urls.CONTEXT)
+    if output is None:
+        exp.write_export(st, fmt_, sys.stdout.buffer, description=description, context_url=context_url)
+        sys.stdout.buffer.flush()
+        return
+    from rich.progress import Progress
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    total = st.count() + len(description)
+    with output.open("wb") as f, Progress(console=err, transient=True) as bar:
+        task = bar.add_task(f"exporting {output.name}", total=total)
+        n = exp.write_export(
+            st, fmt_, f, description=description, context_url=context_url,
+            progress=lambda k: bar.update(task, completed=k),
+        )  # fmt: skip
+    err.print(f"[green]wrote[/] {output}: {n} {'quads' if fmt_.extension in {'nq', 'trig'} else 'statements'}")
 
 
 @app.command()
