@@ -8,6 +8,7 @@ change data write into graphs of their own and drop them afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -50,10 +51,35 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def wait_until_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"the server exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"the server did not become healthy:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+@contextlib.contextmanager
+def running_server(folder: Path, **env_overrides: str) -> Iterator[LiveServer]:
+    """Start ``regkg serve`` in a subprocess on a free port; yields once /healthz answers 200."""
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
+    log = folder / "server.log"
     env = {
         **os.environ,
         "REGKG_STORE": "memory",
@@ -61,7 +87,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "REGKG_QUERY_TIMEOUT": str(QUERY_TIMEOUT),
         "REGKG_MAX_ROWS": str(MAX_ROWS),
         "REGKG_WORKERS": "2",
-        "PYTHONWARNINGS": "error::DeprecationWarning:regkg",
+        **env_overrides,
     }
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -69,29 +95,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            cwd=folder,
         )
     server = LiveServer(url=f"http://127.0.0.1:{port}", process=proc, log=log)
-    deadline = time.monotonic() + 180
     try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"regkg serve exited with {proc.returncode}:\n{log.read_text()}")
-            try:
-                if httpx.get(server.url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"regkg serve did not become healthy:\n{log.read_text()}")
-            time.sleep(0.2)
+        wait_until_healthy(server.url + "/healthz", proc, log)
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        stop(proc)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One real regkg server (uvicorn) for the session: memory store, 2 s time-out, 1000-row cap."""
+    with running_server(tmp_path_factory.mktemp("server")) as server:
+        yield server
 
 
 @pytest.fixture

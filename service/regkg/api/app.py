@@ -9,6 +9,7 @@ of :mod:`regkg.errors`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
@@ -34,7 +35,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from regkg.store import open_store
         from regkg.workers import QueryPool
 
-        store = await asyncio.to_thread(open_store, settings.store)
+        store = await asyncio.to_thread(
+            functools.partial(open_store, settings.store, update_url=settings.store_update_url, writable=True)
+        )
         folder = Path(tempfile.mkdtemp(prefix="regkg-snapshots-"))
         publisher = Publisher(store, folder)
         pool = QueryPool(settings, await publisher.snapshot())

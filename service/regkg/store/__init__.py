@@ -6,5 +6,6 @@ embedded Oxigraph store and a remote SPARQL 1.1 server are interchangeable.
 
 from regkg.store.base import QueryResult, Store, StoreError
 from regkg.store.embedded import EmbeddedStore, open_store
+from regkg.store.remote import RemoteStore
 
-__all__ = ["EmbeddedStore", "QueryResult", "Store", "StoreError", "open_store"]
+__all__ = ["EmbeddedStore", "QueryResult", "RemoteStore", "Store", "StoreError", "open_store"]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from regkg import inference, loading
-from regkg.store.base import QueryResult, StoreError
+from regkg.store.base import QueryResult, Store, StoreError
 
 __all__ = ["EmbeddedStore", "load_shipped", "open_store", "shipped_fingerprint"]
 
@@ -149,11 +149,18 @@ def load_shipped(store: EmbeddedStore) -> None:
     store._bump()
 
 
-def open_store(spec: str = "memory") -> EmbeddedStore:
-    """Open the store a ``--store`` value names: ``memory``, a folder, or ``snapshot:FILE.nq``
-    (an in-memory copy of an N-Quads snapshot, as query workers hold)."""
+def open_store(spec: str = "memory", *, update_url: str | None = None, writable: bool = False) -> Store:
+    """Open the store a ``--store`` value names: ``memory``, a folder, an http(s) SPARQL endpoint
+    (a :class:`~regkg.store.remote.RemoteStore`; with ``writable``, loaded with the shipped files
+    when it holds none), or ``snapshot:FILE.nq`` (an in-memory copy of an N-Quads snapshot, as
+    query workers hold)."""
     if spec.startswith(("http://", "https://")):
-        raise StoreError("a remote SPARQL store is not supported yet; use --store memory or a folder")
+        from regkg.store.remote import RemoteStore
+
+        remote = RemoteStore(spec, update_url)
+        if writable:
+            remote.load_shipped_if_empty()
+        return remote
     if spec == "memory":
         store = EmbeddedStore()
         load_shipped(store)
