@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup serve test lint validate clean
+.PHONY: setup vendor browser serve test lint validate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,13 +16,38 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-serve: setup
+# Front-end packages (Cytoscape.js, fCoSE, YASGUI) come from the npm registry as pinned in
+# service/regkg/web/package-lock.json, and are copied into the git-ignored static/vendor/ that the
+# app serves: nothing is loaded from a CDN at run time, no third-party bundle is committed.
+WEB := service/regkg/web
+VENDOR := $(WEB)/static/vendor
+VENDOR_STAMP := $(VENDOR)/.installed
+NPM_MODULES := $(WEB)/node_modules
+VENDOR_FILES := cytoscape/dist/cytoscape.min.js layout-base/layout-base.js cose-base/cose-base.js \
+	cytoscape-fcose/cytoscape-fcose.js @zazuko/yasgui/build/yasgui.min.js @zazuko/yasgui/build/yasgui.min.css
+
+$(VENDOR_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/licenses
+	for f in $(VENDOR_FILES); do cp $(NPM_MODULES)/$$f $(VENDOR)/; done
+	for p in cytoscape layout-base cose-base cytoscape-fcose @zazuko/yasgui; do \
+		cp $(NPM_MODULES)/$$p/LICENSE* $(VENDOR)/licenses/$$(basename $$p).LICENSE 2>/dev/null || true; done
+	touch $@
+
+vendor: $(VENDOR_STAMP)
+
+# The browser tests drive Debian's chromium (never a browser downloaded by Playwright).
+CHROMIUM := /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+serve: setup vendor
 	$(BIN)/regkg serve --host 127.0.0.1 --port 8000
 
 validate: setup
 	$(BIN)/regkg validate
 
-test: setup
+test: setup vendor browser
 	$(BIN)/ruff check service tests
 	$(BIN)/pytest
 
@@ -48,4 +73,4 @@ ontology-docs: setup
 	$(BIN)/python -m regkg.linked_data.ontology_docs
 
 clean:
-	rm -rf $(VENV) var dist build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var dist build .pytest_cache .mypy_cache .ruff_cache $(VENDOR) $(NPM_MODULES)

@@ -66,4 +66,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(linked_data.router)
+    _add_explore(app)
     return app
+
+
+def _add_explore(app: FastAPI) -> None:
+    """Exploration API (/api/...), web pages and their static files (issue 4)."""
+    from fastapi.staticfiles import StaticFiles
+
+    from regkg.api import explore, pages
+
+    app.include_router(explore.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")

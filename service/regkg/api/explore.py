@@ -1,0 +1,186 @@
+"""Exploration API: /api/search, /api/entity, /api/neighbourhood, /api/path, /api/group, /api/examples.
+
+Thin: parameters are validated here (422 in the one error shape), the work is done by
+:mod:`regkg.search` and :mod:`regkg.explore` on the durable store, in FastAPI's thread pool.
+The search index and the projected entity graph live on ``app.state`` and follow the store's
+data version.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import mimeparse
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from regkg import examples, explore, formats, vocab
+from regkg.api.deps import get_store
+from regkg.errors import ApiError
+from regkg.explore import EXPLORE_LIMITS, EntityGraph
+from regkg.search import SearchIndex
+from regkg.store.base import Store
+
+__all__ = ["entity_graph", "iri_param", "router", "search_index"]
+
+router = APIRouter(prefix="/api", tags=["explore"])
+
+
+def search_index(request: Request) -> SearchIndex:
+    """The app's search index (created on first use, rebuilt as the data version moves)."""
+    store = get_store(request)
+    index = getattr(request.app.state, "search_index", None)
+    if index is None or index.store is not store:
+        index = SearchIndex(store)
+        request.app.state.search_index = index
+    return index  # type: ignore[no-any-return]
+
+
+def entity_graph(request: Request) -> EntityGraph:
+    store = get_store(request)
+    graph = getattr(request.app.state, "entity_graph", None)
+    if graph is None or graph.store is not store:
+        graph = EntityGraph(store)
+        request.app.state.entity_graph = graph
+    return graph  # type: ignore[no-any-return]
+
+
+def iri_param(value: str, name: str = "iri") -> str:
+    """An IRI (or known-prefix CURIE) from a parameter; 422 when it is not one."""
+    try:
+        return explore.parse_iri(value)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_iri", f"{name}: {exc}", parameter=name) from None
+
+
+def _known(store: Store, iri: str, name: str = "iri") -> str:
+    if not explore.exists(store, iri):
+        raise ApiError(404, "not_found", f"{name}: no entity {iri} in the graph", iri=iri)
+    return iri
+
+
+IriQuery = Annotated[str, Query(min_length=1, max_length=2000, description="An IRI, or a CURIE such as rk:Platform")]
+
+
+@router.get("/search", summary="Find entities by label or alias, in any language")
+def search(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="Words of a name, in any language")],
+    type: Annotated[
+        list[str] | None, Query(max_length=20, description="Only entities of these types (IRIs or CURIEs)")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    """Ranked: exact > prefix > substring > close misspelling. `{"results": [{"id", "label", "types",
+    "score", "matched", "match"}]}`; `matched` is the name that matched, `match` how."""
+    types = [iri_param(t, "type") for t in type or []]
+    index = search_index(request)
+    hits = index.search(q, types=types, limit=limit)
+    return {"query": q, "results": [h.as_dict() for h in hits]}
+
+
+@router.get("/entity", summary="One entity: types, labels, facts, incoming links, sources")
+def entity(request: Request, iri: IriQuery) -> dict[str, Any]:
+    store = get_store(request)
+    target = iri_param(iri)
+    try:
+        return explore.entity(store, target)
+    except explore.NotFound:
+        raise ApiError(404, "not_found", f"iri: no entity {target} in the graph", iri=target) from None
+
+
+def _wants_rdf(accept: str | None) -> formats.Format | None:
+    """The RDF format asked for, None for JSON; 406 when neither is acceptable."""
+    if not accept or not accept.strip():
+        return None
+    try:
+        json_q = mimeparse.quality("application/json", accept)
+    except (mimeparse.MimeTypeParseException, ValueError, IndexError):
+        json_q = 0.0
+    try:
+        fmt = formats.negotiate(accept, formats.Kind.GRAPH)
+        fmt_q = mimeparse.quality(fmt.media_type, accept)
+    except formats.NotAcceptable as exc:
+        if json_q > 0:
+            return None
+        raise ApiError(
+            406, "not_acceptable", str(exc), supported=["application/json", *exc.supported]
+        ) from None
+    if json_q >= fmt_q and json_q > 0:
+        return None
+    return fmt
+
+
+@router.get(
+    "/neighbourhood",
+    summary="The entities within a few hops of one, with typed, labelled edges",
+    responses={200: {"content": {"application/json": {}, "text/turtle": {}, "application/n-triples": {}}}},
+)
+def neighbourhood(
+    request: Request,
+    iri: IriQuery,
+    hops: Annotated[int, Query(ge=1, le=EXPLORE_LIMITS.max_hops)] = 1,
+    limit: Annotated[int, Query(ge=1, le=EXPLORE_LIMITS.max_nodes)] = EXPLORE_LIMITS.default_nodes,
+    concern: Annotated[str | None, Query(max_length=2000, description="A concern IRI, CURIE or slug")] = None,
+) -> Response:
+    """`{"nodes": [{"id", "label", "types", ...}], "edges": [{"source", "target", "predicate", "label"}],
+    "truncated"}`; with `Accept: text/turtle` (N-Triples, JSON-LD, RDF/XML) the same subgraph as RDF."""
+    fmt = _wants_rdf(request.headers.get("accept"))
+    store = get_store(request)
+    target = iri_param(iri)
+    wanted_concern = None
+    if concern:
+        wanted_concern = iri_param(concern if ":" in concern else vocab.CONCERN + concern, "concern")
+        _known(store, wanted_concern, "concern")
+    try:
+        sub = explore.neighbourhood(store, target, hops=hops, limit=limit, concern=wanted_concern)
+    except explore.NotFound:
+        raise ApiError(404, "not_found", f"iri: no entity {target} in the graph", iri=target) from None
+    headers = {"Vary": "Accept"}
+    if sub.truncated:
+        headers["X-RegKG-Truncated"] = "true"
+    if fmt is None:
+        return JSONResponse(sub.as_dict(), headers=headers)
+    assert fmt.rdf_format is not None
+    data = ox.serialize(sub.triples(), format=fmt.rdf_format, prefixes=dict(vocab.PREFIXES))
+    return Response(data or b"", media_type=fmt.content_type, headers=headers)
+
+
+@router.get("/path", summary="Shortest paths between two entities")
+def path(
+    request: Request,
+    from_: Annotated[str, Query(alias="from", min_length=1, max_length=2000)],
+    to: Annotated[str, Query(min_length=1, max_length=2000)],
+    max_hops: Annotated[int, Query(ge=1, le=EXPLORE_LIMITS.max_path_hops)] = EXPLORE_LIMITS.default_path_hops,
+) -> dict[str, Any]:
+    """Up to 10 shortest paths of at most `max_hops` edges, over the entity graph (asserted links
+    between entities; concepts, statuses, jurisdictions, publishers and classes are not walked
+    through). `{"paths": [{"nodes": [ids], "edges": [...], "length"}], "nodes": [...]}`."""
+    store = get_store(request)
+    source = _known(store, iri_param(from_, "from"), "from")
+    target = _known(store, iri_param(to, "to"), "to")
+    graph = entity_graph(request).get()
+    found = explore.paths(graph, source, target, max_hops=max_hops)
+    result = explore.path_result(store, graph, found)
+    return {"from": source, "to": target, "max_hops": max_hops, **result}
+
+
+@router.get("/group", summary="The corporate-group roll-up from any member")
+def group(request: Request, iri: IriQuery) -> dict[str, Any]:
+    """`{"group": {"id", "label"}, "members", "platforms", "actions": [{"id", "label", "date", "regulator",
+    "concerns", "amounts": [{"value", "currency"}], "sources"}], "totals": [{"currency", "amount", "count"}],
+    "minority_stakes"}`. Control above 50 % only (rk:subsidiaryOf); minority stakes are listed, never summed."""
+    store = get_store(request)
+    target = iri_param(iri)
+    try:
+        return explore.group(store, target)
+    except explore.NotFound:
+        raise ApiError(404, "not_found", f"iri: no entity {target} in the graph", iri=target) from None
+    except explore.NotApplicable as exc:
+        raise ApiError(422, "not_a_group_member", str(exc), iri=target) from None
+
+
+@router.get("/examples", summary="The example queries of queries/*.rq (the query editor's tabs)")
+def example_queries() -> dict[str, Any]:
+    return {"examples": [e.as_dict() for e in examples.load()]}

@@ -1,0 +1,359 @@
+"""Entity search: an in-memory index of every label and alias, in every language.
+
+The index is built from the store in one pass (a handful of single-pattern SELECTs) and
+kept in step with the store's ``data_version``: :class:`SearchIndex` rebuilds it when the
+version changes, so a request never scans the graph. Ranking, best first:
+
+1. exact: the whole name equals the query (a preferred label above an alias);
+2. prefix: a name, or a word of it, starts with the query;
+3. substring: the query occurs inside a name;
+4. close misspelling: a name, or a word of it, is close to the query (trigram candidates,
+   then a similarity ratio), e.g. ``"taobo"`` finds Taobao.
+
+Names are compared case-folded, NFKC-normalised and without accents, so ``"Alibaba"``,
+``"ALIBABA"`` and ``"阿里巴巴"`` each find the Alibaba group. Substring search runs over one
+joined string with ``str.find`` (C speed), misspellings over a trigram index of distinct
+names and words; both are bounded.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import threading
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Final
+
+import pyoxigraph as ox
+
+from regkg import vocab
+from regkg.store.base import Store
+
+__all__ = ["Hit", "Index", "SearchIndex", "build_index", "normalise"]
+
+#: Predicates whose literal values name an entity; the first ones are preferred labels.
+LABEL_PREDICATES: Final = (
+    f"{vocab.RDFS}label",
+    f"{vocab.SKOS}prefLabel",
+    f"{vocab.DCT}title",
+    f"{vocab.SCHEMA}name",
+)
+ALIAS_PREDICATES: Final = (f"{vocab.SKOS}altLabel", f"{vocab.RK}formerName", f"{vocab.SKOS}notation")
+
+#: Things not worth finding by name: amounts and exchange rates (thousands, labelled by number).
+EXCLUDED_TYPES: Final = frozenset({f"{vocab.RK}ExchangeRate", f"{vocab.SCHEMA}MonetaryAmount"})
+
+#: Small score adjustments by type, within a ranking band: actors first, documents last.
+TYPE_WEIGHTS: Final = {
+    f"{vocab.RK}Company": 0.03,
+    f"{vocab.RK}Platform": 0.03,
+    f"{vocab.RK}Authority": 0.03,
+    f"{vocab.RK}Campaign": 0.02,
+    f"{vocab.RK}EnforcementAction": 0.01,
+    f"{vocab.RK}Source": -0.02,
+    f"{vocab.RK}Penalty": -0.01,
+}
+_SCORES: Final = {"exact": 1.0, "exact-alias": 0.95, "prefix": 0.8, "word-prefix": 0.7, "substring": 0.5}
+_FUZZY_MIN_RATIO: Final = 0.72
+_FUZZY_CANDIDATES: Final = 300
+_COMMON_TRIGRAM: Final = 20_000
+_SEP: Final = "\x00"
+#: Indexes that build faster than this are rebuilt in the request that notices a new data version.
+_SYNC_REBUILD_SECONDS: Final = 0.5
+
+
+def normalise(text: str) -> str:
+    """Case-folded, NFKC, accents removed, whitespace collapsed."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _words(name: str) -> list[str]:
+    out: list[str] = []
+    word = []
+    for c in name:
+        if c.isalnum():
+            word.append(c)
+        elif word:
+            out.append("".join(word))
+            word = []
+    if word:
+        out.append("".join(word))
+    return out
+
+
+def _trigrams(text: str) -> set[str]:
+    padded = f"  {text} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+@dataclass
+class Entity:
+    """What a hit shows: the display label and the types."""
+
+    iri: str
+    label: str
+    types: tuple[str, ...]
+    weight: float = 0.0
+
+
+@dataclass(frozen=True)
+class Hit:
+    iri: str
+    label: str
+    types: tuple[str, ...]
+    score: float
+    matched: str
+    match: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.iri,
+            "label": self.label,
+            "types": list(self.types),
+            "score": round(self.score, 4),
+            "matched": self.matched,
+            "match": self.match,
+        }
+
+
+@dataclass
+class Index:
+    """An immutable snapshot of every name, searchable."""
+
+    data_version: str
+    entities: dict[str, Entity] = field(default_factory=dict)
+    #: normalised name -> [(entity iri, original name, is preferred label)]
+    names: dict[str, list[tuple[str, str, bool]]] = field(default_factory=dict)
+    sorted_names: list[str] = field(default_factory=list)
+    #: word -> normalised names containing it
+    words: dict[str, set[str]] = field(default_factory=dict)
+    sorted_words: list[str] = field(default_factory=list)
+    joined: str = ""
+    offsets: list[int] = field(default_factory=list)
+    #: trigram -> ids into ``fuzzy_terms``
+    trigrams: dict[str, list[int]] = field(default_factory=dict)
+    fuzzy_terms: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.entities)
+
+    # -- building ----------------------------------------------------------
+    def add(self, iri: str, name: str, preferred: bool) -> None:
+        key = normalise(name)
+        if not key:
+            return
+        self.names.setdefault(key, []).append((iri, name, preferred))
+
+    def finish(self) -> Index:
+        self.sorted_names = sorted(self.names)
+        for key in self.sorted_names:
+            for w in _words(key):
+                self.words.setdefault(w, set()).add(key)
+        self.sorted_words = sorted(self.words)
+        parts: list[str] = []
+        pos = 0
+        for key in self.sorted_names:
+            self.offsets.append(pos)
+            parts.append(key)
+            pos += len(key) + 1
+        self.joined = _SEP.join(parts)
+        terms = sorted(set(self.sorted_names) | set(self.sorted_words))
+        self.fuzzy_terms = terms
+        grams: dict[str, list[int]] = defaultdict(list)
+        for i, term in enumerate(terms):
+            for g in _trigrams(term):
+                grams[g].append(i)
+        self.trigrams = dict(grams)
+        return self
+
+    # -- searching ---------------------------------------------------------
+    def search(self, query: str, *, types: Iterable[str] = (), limit: int = 10) -> list[Hit]:
+        q = normalise(query)
+        if not q:
+            return []
+        wanted = frozenset(types)
+        best: dict[str, Hit] = {}
+
+        def offer(key: str, match: str, score: float) -> None:
+            for iri, original, preferred in self.names.get(key, ()):
+                ent = self.entities.get(iri)
+                if ent is None or (wanted and wanted.isdisjoint(ent.types)):
+                    continue
+                kind = match
+                s = score
+                if match == "exact" and not preferred:
+                    kind, s = "exact-alias", _SCORES["exact-alias"]
+                elif match != "exact" and preferred:
+                    s += 0.01
+                # shorter names are closer to what was asked for; the graph's actors before documents
+                s -= min(len(key), 200) / 100_000
+                s += ent.weight
+                old = best.get(iri)
+                if old is None or s > old.score:
+                    best[iri] = Hit(iri, ent.label, ent.types, s, original, kind)
+
+        def enough(threshold: float) -> bool:
+            return sum(1 for h in best.values() if h.score >= threshold) >= limit
+
+        # 1. exact
+        offer(q, "exact", _SCORES["exact"])
+        # 2. prefix of a whole name, then of a word
+        i = bisect.bisect_left(self.sorted_names, q)
+        while i < len(self.sorted_names) and self.sorted_names[i].startswith(q):
+            offer(self.sorted_names[i], "prefix", _SCORES["prefix"])
+            i += 1
+        if not enough(_SCORES["prefix"]):
+            first = q.split(" ", 1)[0]
+            i = bisect.bisect_left(self.sorted_words, first)
+            while i < len(self.sorted_words) and self.sorted_words[i].startswith(first):
+                for key in self.words[self.sorted_words[i]]:
+                    if q in key:
+                        offer(key, "word-prefix", _SCORES["word-prefix"])
+                i += 1
+        # 3. substring, over the joined names
+        if not enough(_SCORES["word-prefix"]):
+            start = 0
+            seen = 0
+            while seen < 5000:
+                pos = self.joined.find(q, start)
+                if pos < 0:
+                    break
+                k = bisect.bisect_right(self.offsets, pos) - 1
+                key = self.sorted_names[k]
+                offer(key, "substring", _SCORES["substring"])
+                seen += 1
+                start = self.offsets[k] + len(key) + 1
+        # 4. close misspellings
+        if not enough(_SCORES["substring"]) and len(q) >= 3:
+            for term, ratio in self._close(q):
+                score = 0.2 + 0.2 * ratio
+                if term in self.names:
+                    offer(term, "fuzzy", score)
+                for key in self.words.get(term, ()):
+                    offer(key, "fuzzy", score - 0.01)
+        hits = sorted(best.values(), key=lambda h: (-h.score, h.label.casefold(), h.iri))
+        return hits[:limit]
+
+    def _close(self, q: str) -> list[tuple[str, float]]:
+        grams = _trigrams(q)
+        counts: Counter[int] = Counter()
+        postings = sorted((self.trigrams.get(g, []) for g in grams), key=len)
+        for posting in postings:
+            if len(posting) > _COMMON_TRIGRAM and counts:
+                continue
+            counts.update(posting)
+        need = max(1, len(grams) // 3)
+        candidates = [i for i, n in counts.most_common(_FUZZY_CANDIDATES) if n >= need]
+        out: list[tuple[str, float]] = []
+        matcher = difflib.SequenceMatcher(autojunk=False)
+        matcher.set_seq2(q)
+        for i in candidates:
+            term = self.fuzzy_terms[i]
+            if abs(len(term) - len(q)) > max(2, len(q) // 3):
+                continue
+            matcher.set_seq1(term)
+            if matcher.real_quick_ratio() < _FUZZY_MIN_RATIO or matcher.quick_ratio() < _FUZZY_MIN_RATIO:
+                continue
+            r = matcher.ratio()
+            if r >= _FUZZY_MIN_RATIO:
+                out.append((term, r))
+        out.sort(key=lambda t: -t[1])
+        return out[:50]
+
+
+def _lang_rank(lit: ox.Literal) -> int:
+    lang = lit.language or ""
+    if lang == "en" or lang.startswith("en-"):
+        return 0
+    if not lang:
+        return 1
+    return 2
+
+
+def build_index(store: Store) -> Index:
+    """Read every name and type from ``store`` into a new :class:`Index`."""
+    index = Index(store.data_version)
+    types: dict[str, list[str]] = defaultdict(list)
+    for row in store.query("SELECT ?s ?t WHERE { ?s a ?t }"):
+        s, t = row[0], row[1]  # type: ignore[index]
+        if isinstance(s, ox.NamedNode) and isinstance(t, ox.NamedNode):
+            types[s.value].append(t.value)
+    excluded = {s for s, ts in types.items() if not EXCLUDED_TYPES.isdisjoint(ts)}
+    labels: dict[str, tuple[int, int, str]] = {}
+    for rank, pred in enumerate(LABEL_PREDICATES + ALIAS_PREDICATES):
+        preferred = pred in LABEL_PREDICATES
+        for row in store.query(f"SELECT ?s ?l WHERE {{ ?s <{pred}> ?l }}"):
+            s, lit = row[0], row[1]  # type: ignore[index]
+            if not isinstance(s, ox.NamedNode) or not isinstance(lit, ox.Literal) or s.value in excluded:
+                continue
+            index.add(s.value, lit.value, preferred)
+            if preferred:
+                key = (rank, _lang_rank(lit), lit.value)
+                old = labels.get(s.value)
+                if old is None or key < old:
+                    labels[s.value] = key
+            elif s.value not in labels:
+                labels[s.value] = (99, _lang_rank(lit), lit.value)
+    for iri, (_r, _l, label) in labels.items():
+        ts = tuple(sorted(types.get(iri, ())))
+        weight = max((TYPE_WEIGHTS[t] for t in ts if t in TYPE_WEIGHTS), default=0.0)
+        if weight >= 0:
+            weight = max(weight, min((TYPE_WEIGHTS[t] for t in ts if t in TYPE_WEIGHTS), default=0.0))
+        index.entities[iri] = Entity(iri, label, ts, weight)
+    return index.finish()
+
+
+class SearchIndex:
+    """The current :class:`Index` of a store, rebuilt when its ``data_version`` changes.
+
+    ``get()`` returns at once with the index it has; the first call (no index yet) builds one
+    and waits for it. When the version moves on, one background thread rebuilds while
+    requests go on being answered from the previous index.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._index: Index | None = None
+        self._lock = threading.Lock()
+        self._building = False
+        self._seconds = 0.0
+
+    def get(self) -> Index:
+        index = self._index
+        if index is None:
+            with self._lock:
+                if self._index is None:
+                    self._build()
+                return self._index
+        if index.data_version != self.store.data_version and not self._building:
+            if self._seconds < _SYNC_REBUILD_SECONDS:
+                # a small graph: rebuild now, so a write is searchable at once
+                with self._lock:
+                    if self._index is index:
+                        self._build()
+                    return self._index
+            with self._lock:
+                if not self._building:
+                    self._building = True
+                    threading.Thread(target=self._rebuild, name="regkg-search-index", daemon=True).start()
+        return index
+
+    def _build(self) -> None:
+        started = time.perf_counter()
+        self._index = build_index(self.store)
+        self._seconds = time.perf_counter() - started
+
+    def _rebuild(self) -> None:
+        try:
+            self._build()
+        finally:
+            self._building = False
+
+    def search(self, query: str, *, types: Iterable[str] = (), limit: int = 10) -> list[Hit]:
+        return self.get().search(query, types=types, limit=limit)
