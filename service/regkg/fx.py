@@ -153,10 +153,10 @@ def monthly_averages(
     for code in currencies:
         for y, m in _months(first, last):
             days = by_month.get((y, m), [])
-            values = [daily.rates[d].get(code) for d in days]
-            if not values or any(v is None for v in values):
+            values = [v for v in (daily.rates[d].get(code) for d in days) if v is not None]
+            if not values or len(values) < len(days):
                 continue
-            mean = sum(values, Decimal(0)) / len(values)  # type: ignore[arg-type]
+            mean = sum(values, Decimal(0)) / Decimal(len(values))
             out.append(MonthlyRate(code, y, m, mean.quantize(quantum, rounding=ROUND_HALF_EVEN), len(values)))
     return out
 
