@@ -16,7 +16,6 @@ import pytest
 import rdflib
 
 from regkg import fx, inference, loading, resources, vocab
-from regkg.store import open_store
 from regkg.validation import validate_quads
 
 RATES_FILE = resources.data_dir() / "fx" / "ecb-monthly-rates.ttl"
@@ -159,14 +158,22 @@ def test_cli_fx_rates_writes_the_same_bytes(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def shipped() -> ox.Store:
-    return open_store("memory").ox
+    """The shipped ontology and data with the inferred graph, as a store load makes it."""
+    store = ox.Store()
+    for _f, quads in loading.parse_files(loading.shipped_files()):
+        store.extend(quads)
+    inference.infer(store)
+    return store
 
 
 def _converted(store: ox.Store, amount: str) -> dict[str, tuple[Decimal, set[str]]]:
-    q = vocab.sparql_prefixes() + f"""
+    q = (
+        vocab.sparql_prefixes()
+        + f"""
         SELECT ?node ?cur ?v ?rate WHERE {{
           <{amount}> rk:convertedAmount ?node . ?node schema:currency ?cur ; schema:value ?v .
           OPTIONAL {{ ?node rk:exchangeRate ?rate }} }}"""
+    )
     out: dict[str, tuple[Decimal, set[str]]] = {}
     for row in store.query(q, use_default_graph_as_union=True):  # type: ignore[union-attr]
         cur = row["cur"].value
