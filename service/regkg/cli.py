@@ -183,9 +183,7 @@ def _print_result(result: object, fmt: QueryFormat) -> None:
 @app.command("import")
 def import_(
     csv_file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="One row per action; columns in README.md.")],
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Turtle file to write; default stdout.")
-    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Turtle file to write; default stdout.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and validate; write nothing.")] = False,
 ) -> None:
     """Import enforcement actions from a CSV file as Turtle, after SHACL validation with the shipped data.
