@@ -6,6 +6,7 @@ Files are read on each call (there are few, and a curator may add one while the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,17 +27,23 @@ class Example:
 
 
 def _header(text: str) -> list[str]:
-    lines: list[str] = []
+    """The paragraphs of the file's leading comment (an empty ``#`` line separates two)."""
+    paragraphs: list[list[str]] = [[]]
     for line in text.splitlines():
         stripped = line.strip()
-        if not stripped:
-            if lines:
+        if not stripped.startswith("#"):
+            if stripped or any(paragraphs):
                 break
             continue
-        if not stripped.startswith("#"):
-            break
-        lines.append(stripped.lstrip("#").strip())
-    return [x for x in lines if x]
+        body = stripped.lstrip("#").strip()
+        if body:
+            paragraphs[-1].append(body)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return [" ".join(p) for p in paragraphs if p]
+
+
+_QUESTION = re.compile(r"^(?:question|q)\s*\d*\s*[:.]\s*", re.IGNORECASE)
 
 
 def load(folder: Path | None = None) -> list[Example]:
@@ -51,8 +58,7 @@ def load(folder: Path | None = None) -> list[Example]:
         except (OSError, UnicodeDecodeError):
             continue
         header = _header(text)
-        title = header[0] if header else path.stem.replace("-", " ").replace("_", " ")
-        for prefix in ("Question:", "Q:", "question:"):
-            title = title.removeprefix(prefix).strip()
+        title = _QUESTION.sub("", header[0]) if header else path.stem.replace("-", " ").replace("_", " ")
+        title = title[:1].upper() + title[1:]
         out.append(Example(path.stem, title, " ".join(header[1:]), text))
     return out

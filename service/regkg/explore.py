@@ -845,12 +845,16 @@ def stats(store: Store) -> dict[str, Any]:
 
 
 def recent_actions(store: Store, limit: int = 10) -> list[dict[str, Any]]:
-    """The latest actions by date, newest first."""
+    """The latest actions by their date (decided, else announced, else opened), newest first."""
+    today = time.strftime("%Y-%m-%d")
     q = (
-        f"SELECT ?a (MAX(?d) AS ?date) WHERE {{ ?a <{RK}date> ?d . ?a a <{RK}EnforcementAction> }} "
-        f"GROUP BY ?a ORDER BY DESC(?date) ?a LIMIT {int(limit)}"
+        f"SELECT ?a (MAX(?d) AS ?date) WHERE {{ ?a <{RK}dateDecided>|<{RK}dateAnnounced>|<{RK}dateOpened> ?d "
+        f'FILTER(STR(?d) <= "{today}") }} GROUP BY ?a ORDER BY DESC(?date) ?a LIMIT {int(limit) * 3}'
     )
     ids = [row[0].value for row in store.query(q)]  # type: ignore[index]
     info = _nodes(store, ids)
+    ids = [i for i in ids if f"{RK}EnforcementAction" in info[i].types]
+    ids.sort(key=lambda i: (info[i].date or "", i), reverse=True)
+    ids = ids[: int(limit)]
     regs = labels(store, {info[i].regulator for i in ids if info[i].regulator})
     return [{**info[i].as_dict(), "regulator_label": regs.get(info[i].regulator or "", None)} for i in ids]

@@ -9,10 +9,13 @@
     if (!r.ok) { box.textContent = "The neighbourhood could not be loaded."; return; }
     const data = await r.json();
     const G = window.regkgGraph;
+    if (window.cytoscapeFcose) window.cytoscape.use(window.cytoscapeFcose);
     const cy = window.cytoscape({
-      container: box, style: G.style, wheelSensitivity: 0.3,
+      container: box, style: G.style, maxZoom: 1.2, minZoom: 0.2,
       elements: [...data.nodes.map(G.nodeElement), ...data.edges.map(G.edgeElement)],
-      layout: { name: "concentric", concentric: (n) => (n.id() === iri ? 10 : 1), levelWidth: () => 1, minNodeSpacing: 18, animate: false },
+      layout: window.cytoscapeFcose
+        ? { name: "fcose", animate: false, nodeRepulsion: 9000, idealEdgeLength: 80, padding: 10 }
+        : { name: "concentric", concentric: (n) => (n.id() === iri ? 10 : 1), levelWidth: () => 1, minNodeSpacing: 30, animate: false },
     });
     cy.getElementById(iri).addClass("start");
     cy.on("tap", "node", (ev) => { if (ev.target.id() !== iri) window.location.href = window.regkg.pageHref(ev.target.id()); });

@@ -85,7 +85,9 @@
       ? { name: "fcose", quality: "default", randomize: false, animate: false, nodeRepulsion: 6500, idealEdgeLength: 90,
           nestingFactor: 0.15, gravity: 0.3, nodeSeparation: 60, fit: fit !== false, padding: 30, packComponents: true }
       : { name: "cose", animate: false, fit: fit !== false, padding: 30 };
-    cy.layout(opts).run();
+    const l = cy.layout(opts);
+    l.one("layoutstop", () => { if (cy.zoom() > 1.1) { cy.zoom(1.1); cy.center(); } });
+    l.run();
   }
 
   async function expand(iri) {
@@ -146,7 +148,7 @@
   document.addEventListener("DOMContentLoaded", () => {
     if (!window.cytoscape) { status("The graph library is missing: run `make vendor`."); return; }
     if (window.cytoscapeFcose) window.cytoscape.use(window.cytoscapeFcose);
-    cy = window.cytoscape({ container: document.getElementById("cy"), style: G.style, wheelSensitivity: 0.3, minZoom: 0.1, maxZoom: 3 });
+    cy = window.cytoscape({ container: document.getElementById("cy"), style: G.style, minZoom: 0.1, maxZoom: 3 });
     window.regkgExplorer = { cy, expand, applyFilters };
     G.legend(document.getElementById("legend"));
     cy.on("tap", "node", (ev) => {

@@ -39,7 +39,7 @@
       "arrow-scale": 0.7, "curve-style": "bezier", label: "", "font-size": 8, color: "#555",
       "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.8,
     } },
-    { selector: "edge.hover, edge:selected, node:selected ~ edge", style: { label: "data(label)" } },
+    { selector: "edge.hover, edge:selected", style: { label: "data(label)" } },
     { selector: "edge.highlight", style: { label: "data(label)", "line-color": "#444", "target-arrow-color": "#444", width: 2 } },
   ];
   function nodeElement(n) {

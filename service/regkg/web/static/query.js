@@ -21,7 +21,8 @@
     const tabs = [];
     if (examples.length) {
       examples.forEach((e, i) => {
-        const name = e.title.length > 48 ? e.title.slice(0, 47) + "…" : e.title;
+        const title = e.title.replace(/[.?]$/, "");
+        const name = (i + 1) + ". " + (title.length > 34 ? title.slice(0, 33) + "…" : title);
         tabs.push(yasgui.addTab(i === 0, { name, yasqe: { value: e.query }, requestConfig: { endpoint } }));
       });
     } else {
