@@ -356,6 +356,95 @@ def inspect(
     ``known_graphs`` is called only when the operation names graphs. Raises ApiError
     400 (syntax, an update sent as a query) or 403 (forbidden operation).
     """
+    if operation == "query":
+        quick = _quick_form(text)
+        if quick is not None:
+            _check_graphs(set(protocol_graphs), known_graphs)
+            return Inspection(form=quick)
+    return _inspect_parsed(operation, text, known_graphs, protocol_graphs)
+
+
+#: Keywords that may only be decided on the parse tree: SERVICE and FROM (queries) and every update verb.
+_SLOW_KEYWORDS: Final = frozenset(
+    {
+        "SERVICE",
+        "FROM",
+        "NAMED",
+        "LOAD",
+        "USING",
+        "WITH",
+        "INSERT",
+        "DELETE",
+        "CLEAR",
+        "DROP",
+        "CREATE",
+        "ADD",
+        "MOVE",
+        "COPY",
+        "DATA",
+    }
+)
+_QUERY_FORMS: Final = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+_KEYWORD_IN_IRI: Final = re.compile(
+    r"(?<![A-Za-z0-9_:#/.\-])(SERVICE|FROM|LOAD|USING|WITH|INSERT|DELETE)(?![A-Za-z0-9_])", re.IGNORECASE
+)
+
+
+def _quick_form(text: str) -> str | None:
+    """The query form, when the tokens show that nothing needs the parser's judgement; else None.
+
+    A query can only reach the network or name a dataset through the SERVICE and FROM keywords,
+    and an update only through its own verbs. When none of them occurs as a token (strings,
+    IRIs and comments skipped; escapes \\u / \\U, which the SPARQL grammar expands before
+    lexing, always send the text to the parser), there is nothing to refuse and the rdflib parse
+    (milliseconds) is skipped; pyoxigraph still parses and reports syntax errors. Anything else
+    is decided by :func:`_inspect_parsed` on the parse tree.
+    """
+    if "\\u" in text or "\\U" in text:
+        return None
+    form = None
+    depth = 0
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word":
+            word = m.group().upper()
+            if word in _SLOW_KEYWORDS:
+                return None
+            if form is None and depth == 0 and word in _QUERY_FORMS:
+                form = word
+        elif kind == "iri" and ":" not in m.group() and _KEYWORD_IN_IRI.search(m.group()):
+            return None  # `<` and `>` used as operators around a keyword: let the parser judge
+        elif kind == "iri" and _KEYWORD_IN_IRI.search(m.group()[1:-1]):
+            return None
+    return form
+
+
+def _check_graphs(named: set[str], known_graphs: Callable[[], Iterable[str]]) -> None:
+    if not named:
+        return
+    known = set(known_graphs())
+    unknown = sorted(g for g in named if g not in known)
+    if unknown:
+        raise ApiError(
+            403,
+            "unknown_graph",
+            f"<{unknown[0]}> is not a graph of this store; FROM, FROM NAMED, USING and the "
+            "graph parameters may only name graphs it holds (nothing is fetched)",
+            graphs=unknown,
+        )
+
+
+def _inspect_parsed(
+    operation: Operation,
+    text: str,
+    known_graphs: Callable[[], Iterable[str]],
+    protocol_graphs: Sequence[str] = (),
+) -> Inspection:
+    """:func:`inspect` on rdflib's parse tree."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
@@ -409,17 +498,7 @@ def inspect(
     _walk(tree, visit)
     if problems:
         raise ApiError(403, "forbidden", problems[0], problems=problems)
-    if named:
-        known = set(known_graphs())
-        unknown = sorted(g for g in named if g not in known)
-        if unknown:
-            raise ApiError(
-                403,
-                "unknown_graph",
-                f"<{unknown[0]}> is not a graph of this store; FROM, FROM NAMED, USING and the "
-                "graph parameters may only name graphs it holds (nothing is fetched)",
-                graphs=unknown,
-            )
+    _check_graphs(named, known_graphs)
     return Inspection(form=form, graphs=frozenset(named), has_dataset_clause=dataset_clause)
 
 

@@ -12,7 +12,7 @@ in-memory pyoxigraph store. After a write, :meth:`QueryPool.refresh` points the 
 at a new snapshot and every worker reloads it before serving its next query.
 
 Messages on a worker's pipe (pickled tuples): to the worker ``("query", dict)``,
-``("reload", spec)``; from it ``("ready", info)``, ``("head", outcome)``,
+``("reload", spec)``; from it ``("ready", info)``, ``("head", outcome, first_bytes, finished)``,
 ``("chunk", bytes)``, ``("end", info)``, ``("error", error)``.
 """
 
@@ -64,8 +64,12 @@ class QueryResponse:
 
     outcome: Outcome
     body: AsyncIterator[bytes]
+    #: the whole body, when it came from the worker in one message (the worker is free again).
+    complete: bytes | None = None
 
     async def read(self) -> bytes:
+        if self.complete is not None:
+            return self.complete
         return b"".join([chunk async for chunk in self.body])
 
 
@@ -201,13 +205,16 @@ class QueryPool:
     async def _acquire(self, deadline: float) -> _Worker:
         loop = asyncio.get_running_loop()
         while True:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise _Timeout()
-            try:
-                w = await asyncio.wait_for(self._idle.get(), remaining)
-            except TimeoutError:
-                raise _Timeout() from None
+            if not self._idle.empty():
+                w = self._idle.get_nowait()
+            else:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise _Timeout()
+                try:
+                    w = await asyncio.wait_for(self._idle.get(), remaining)
+                except TimeoutError:
+                    raise _Timeout() from None
             if w not in self._workers or not w.proc.is_alive():
                 self._kill(w) if w in self._workers else None
                 continue
@@ -303,12 +310,17 @@ class QueryPool:
         if msg[0] != "head":  # pragma: no cover - protocol violation
             self._kill(w)
             raise ApiError(500, "internal_error", f"unexpected worker message {msg[0]!r}")
-        outcome = Outcome(**msg[1])
-        return QueryResponse(outcome, self._stream(w, deadline, timeout))
+        _, head, first, finished = msg
+        outcome = Outcome(**head)
+        if finished:
+            self._release(w)
+            return QueryResponse(outcome, _once(first), complete=first)
+        return QueryResponse(outcome, self._stream(w, deadline, first))
 
-    async def _stream(self, w: _Worker, deadline: float, timeout: float) -> AsyncIterator[bytes]:
+    async def _stream(self, w: _Worker, deadline: float, first: bytes) -> AsyncIterator[bytes]:
         finished = False
         try:
+            yield first
             while True:
                 try:
                     kind, value = await self._recv(w, deadline)
@@ -373,6 +385,10 @@ class QueryPool:
             "workers": workers,
             **self.stats,
         }
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 def _wake(fut: asyncio.Future[None]) -> None:
@@ -465,15 +481,21 @@ def _run_query(
 ) -> None:
     from regkg import sparql
 
+    head: dict[str, Any] | None = None
     head_sent = False
 
     def on_head(outcome: Outcome) -> None:
-        nonlocal head_sent
-        conn.send(("head", asdict(outcome)))
-        head_sent = True
+        nonlocal head
+        head = asdict(outcome)
 
     def emit(data: bytes) -> None:
-        conn.send(("chunk", data))
+        # The head travels with the first chunk: one message, one wake-up of the web process.
+        nonlocal head_sent
+        if not head_sent:
+            conn.send(("head", head, data, False))
+            head_sent = True
+        else:
+            conn.send(("chunk", data))
 
     try:
         text: str = job["text"]
@@ -494,8 +516,15 @@ def _run_query(
             )
         except SyntaxError as exc:
             raise ApiError(400, "syntax_error", f"SPARQL syntax error: {exc.msg or exc}") from None
-        outcome = sparql.evaluate(result, fmt, int(job["max_rows"]), emit, on_head)
-        conn.send(("end", {"rows": outcome.rows, "truncated": outcome.truncated}))
+        chunks: list[bytes] = []
+        outcome = sparql.evaluate(result, fmt, int(job["max_rows"]), chunks.append, on_head)
+        if not head_sent and len(chunks) <= 1:
+            # A small result (the usual case): head, body and end in one message.
+            conn.send(("head", asdict(outcome), chunks[0] if chunks else b"", True))
+        else:
+            for chunk in chunks:
+                emit(chunk)
+            conn.send(("end", {"rows": outcome.rows, "truncated": outcome.truncated}))
     except ApiError as exc:
         conn.send(("error", _error_dict(exc)))
     except formats.NotAcceptable as exc:  # pragma: no cover - choose_format converts it

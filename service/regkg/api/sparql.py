@@ -65,6 +65,8 @@ async def query(request: Request) -> Response:
         request.is_disconnected,
     )
     headers = {"Vary": "Accept", **response.outcome.headers(settings.max_rows)}
+    if response.complete is not None:
+        return Response(response.complete, media_type=response.outcome.content_type, headers=headers)
     return StreamingResponse(response.body, media_type=response.outcome.content_type, headers=headers)
 
 

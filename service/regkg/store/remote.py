@@ -161,8 +161,11 @@ class RemoteStore:
         except httpx.HTTPError as exc:
             raise StoreError(f"the SPARQL server at {url} cannot be reached: {exc}") from None
         if r.status_code == 400:
-            # The server's own syntax or evaluation error: report it like ours.
-            raise ValueError(f"{url}: {r.text.strip()[:500]}")
+            # The SPARQL protocol's "malformed query / update": report it like our own parser's.
+            message = r.text.strip()[:500]
+            if url == self.query_url:
+                raise SyntaxError(message)
+            raise ValueError(f"{url}: {message}")
         if r.status_code >= 300:
             raise StoreError(f"the SPARQL server at {url} answered {r.status_code}: {r.text.strip()[:500]}")
         return r
