@@ -56,7 +56,17 @@ lint: setup
 	$(BIN)/ruff format --check service tests
 	$(BIN)/mypy
 
-.PHONY: release ontology-docs
+.PHONY: release ontology-docs bench
+
+# Benchmarks, run by hand (never by `make test`): this service vs `oxigraph serve` vs rdflib-endpoint
+# on a generated ~1M-triple graph; results in bench/results/. wrk comes from Debian, rdflib-endpoint
+# from PyPI into its own venv under the git-ignored bench/work/.
+BENCH_VENV := bench/work/venv-rdflib-endpoint
+bench: setup
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	@test -x $(BENCH_VENV)/bin/rdflib-endpoint || ($(PYTHON) -m venv $(BENCH_VENV) && \
+		$(BENCH_VENV)/bin/pip install --quiet 'rdflib-endpoint[cli]' uvicorn click)
+	$(BIN)/python bench/run.py
 
 # Dated dumps of the whole graph in every export format, with SHA-256 checksums, in dist/.
 release: setup
