@@ -1,0 +1,146 @@
+"""Every error path of the whole service answers with the one JSON error shape.
+
+One table of (method, path, params, headers, body, expected status, expected code) over every
+router -- SPARQL protocol, updates, linked data, exploration API, pages -- checked against the
+live server. A second test makes sure no route of the OpenAPI schema is left out of the table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import LiveServer
+
+ID = "https://w3id.org/regkg/id/"
+TAOBAO = ID + "platform/taobao"
+CAC = ID + "org/cyberspace-administration-of-china"
+UNKNOWN = ID + "org/no-such-company"
+JSON = {"Accept": "application/json"}
+
+# (method, path, params, headers, body, status, code or None for "any code")
+Case = tuple[str, str, dict[str, Any], dict[str, str], bytes | None, int, str | None]
+
+CASES: list[Case] = [
+    # -- service ------------------------------------------------------------------
+    ("POST", "/healthz", {}, {}, None, 405, "method_not_allowed"),
+    ("GET", "/no/such/path", {}, JSON, None, 404, "not_found"),
+    # -- SPARQL protocol ---------------------------------------------------------
+    ("GET", "/sparql", {"query": "SELECT WHERE {"}, {}, None, 400, None),
+    ("GET", "/sparql", {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"}, {"Accept": "image/png"}, None, 406, None),
+    ("POST", "/sparql", {}, {"Content-Type": "image/png"}, b"xx", 400, "unsupported_media_type"),
+    ("PUT", "/sparql", {}, {}, b"", 405, "method_not_allowed"),
+    ("POST", "/update", {}, {"Content-Type": "application/sparql-update"}, b"CLEAR ALL", 401, "unauthorized"),
+    (
+        "POST",
+        "/update",
+        {},
+        {"Content-Type": "application/sparql-update", "Authorization": "Bearer wrong"},
+        b"CLEAR ALL",
+        401,
+        "unauthorized",
+    ),
+    ("GET", "/update", {}, {}, None, 405, "method_not_allowed"),
+    # -- linked data -------------------------------------------------------------
+    ("GET", "/id/org/no-such-company", {}, JSON, None, 404, "not_found"),
+    ("GET", "/id/platform/taobao", {}, {"Accept": "image/png"}, None, 406, "not_acceptable"),
+    ("GET", "/concern/no-such-concern", {}, JSON, None, 404, "not_found"),
+    ("GET", "/sector/no-such-sector", {}, JSON, None, 404, "not_found"),
+    ("GET", "/data/org/no-such-company.ttl", {}, {}, None, 404, "not_found"),
+    ("GET", "/data/platform/taobao.xyz", {}, {}, None, 404, "not_found"),
+    ("GET", "/ontology", {}, {"Accept": "image/png"}, None, 406, None),
+    ("GET", "/ontology.xyz", {}, {}, None, 404, "not_found"),
+    ("POST", "/context.jsonld", {}, {}, b"", 405, "method_not_allowed"),
+    ("GET", "/.well-known/void", {}, {"Accept": "image/png"}, None, 406, "not_acceptable"),
+    ("GET", "/export", {}, {"Accept": "image/png"}, None, 406, "not_acceptable"),
+    ("GET", "/export.xyz", {}, {}, None, 404, "not_found"),
+    # -- exploration API: bad parameters 422, unknown entities 404 ---------------------
+    ("GET", "/api/search", {}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/search", {"q": ""}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/search", {"q": "taobao", "limit": 0}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/search", {"q": "taobao", "limit": 101}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/search", {"q": "taobao", "limit": "ten"}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/search", {"q": "x" * 201}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/search", {"q": "taobao", "type": "no such type"}, {}, None, 422, "invalid_iri"),
+    ("GET", "/api/search", {"q": "taobao", "type": "Platform"}, {}, None, 422, "invalid_iri"),
+    ("GET", "/api/entity", {}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/entity", {"iri": "not an iri"}, {}, None, 422, "invalid_iri"),
+    ("GET", "/api/entity", {"iri": "<" + TAOBAO + ">"}, {}, None, 422, "invalid_iri"),
+    ("GET", "/api/entity", {"iri": "http:relative"}, {}, None, 422, "invalid_iri"),
+    ("GET", "/api/entity", {"iri": UNKNOWN}, {}, None, 404, "not_found"),
+    ("GET", "/api/neighbourhood", {}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/neighbourhood", {"iri": TAOBAO, "hops": 0}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/neighbourhood", {"iri": TAOBAO, "hops": 4}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/neighbourhood", {"iri": TAOBAO, "limit": 0}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/neighbourhood", {"iri": TAOBAO, "limit": 501}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/neighbourhood", {"iri": "bad iri"}, {}, None, 422, "invalid_iri"),
+    ("GET", "/api/neighbourhood", {"iri": UNKNOWN}, {}, None, 404, "not_found"),
+    ("GET", "/api/neighbourhood", {"iri": TAOBAO, "concern": "no-such-concern"}, {}, None, 404, "not_found"),
+    ("GET", "/api/neighbourhood", {"iri": TAOBAO}, {"Accept": "image/png"}, None, 406, "not_acceptable"),
+    ("GET", "/api/path", {"to": CAC}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/path", {"from": TAOBAO}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/path", {"from": TAOBAO, "to": CAC, "max_hops": 0}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/path", {"from": TAOBAO, "to": CAC, "max_hops": 9}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/path", {"from": "nope", "to": CAC}, {}, None, 422, "invalid_iri"),
+    ("GET", "/api/path", {"from": UNKNOWN, "to": CAC}, {}, None, 404, "not_found"),
+    ("GET", "/api/path", {"from": TAOBAO, "to": UNKNOWN}, {}, None, 404, "not_found"),
+    ("GET", "/api/group", {}, {}, None, 422, "invalid_request"),
+    ("GET", "/api/group", {"iri": "bad iri"}, {}, None, 422, "invalid_iri"),
+    ("GET", "/api/group", {"iri": UNKNOWN}, {}, None, 404, "not_found"),
+    ("GET", "/api/group", {"iri": CAC}, {}, None, 422, "not_a_group_member"),
+    ("POST", "/api/examples", {}, {}, b"", 405, "method_not_allowed"),
+    # -- pages (JSON errors for clients that do not ask for HTML) -------------------
+    ("GET", "/page/org/no-such-company", {}, JSON, None, 404, "not_found"),
+    ("GET", "/page/org/bad..key", {}, JSON, None, 404, "not_found"),
+    ("GET", "/page", {}, JSON, None, 422, "invalid_request"),
+    ("GET", "/page", {"iri": "bad iri"}, JSON, None, 422, "invalid_iri"),
+    ("GET", "/page", {"iri": "https://example.org/nothing"}, JSON, None, 404, "not_found"),
+    ("GET", "/explore", {"iri": UNKNOWN}, JSON, None, 404, "not_found"),
+    ("GET", "/explore", {"iri": "bad iri"}, JSON, None, 422, "invalid_iri"),
+    ("POST", "/query", {}, JSON, b"", 405, "method_not_allowed"),
+    ("POST", "/", {}, JSON, b"", 405, "method_not_allowed"),
+    ("GET", "/static/no-such-file.js", {}, JSON, None, 404, "not_found"),
+]
+
+
+def _id(case: Case) -> str:
+    method, path, params, headers, _body, status, _code = case
+    extra = ",".join(f"{k}={str(v)[:20]}" for k, v in params.items())
+    return f"{method} {path}?{extra} [{headers.get('Accept', '')}] -> {status}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
+def test_error_shape(client: httpx.Client, case: Case) -> None:
+    method, path, params, headers, body, status, code = case
+    r = client.request(method, path, params=params, headers=headers, content=body)
+    assert r.status_code == status, r.text[:500]
+    assert r.headers["content-type"].startswith("application/json"), r.headers["content-type"]
+    payload = r.json()
+    assert set(payload) == {"error"}, payload
+    error = payload["error"]
+    assert isinstance(error.get("code"), str) and error["code"], payload
+    assert isinstance(error.get("message"), str) and error["message"], payload
+    if code is not None:
+        assert error["code"] == code, payload
+
+
+def test_every_route_has_an_error_case(live_server: LiveServer) -> None:
+    """Each path of the OpenAPI schema appears in the table (a new route needs its error cases)."""
+    schema = httpx.get(live_server.url + "/openapi.json", timeout=10).json()
+    covered = {c[1] for c in CASES}
+
+    def matches(template: str) -> bool:
+        head = template.split("{", 1)[0]
+        return any(p == template or (("{" in template) and p.startswith(head) and len(p) > len(head)) for p in covered)
+
+    missing = [p for p in schema["paths"] if not matches(p)]
+    assert not missing, f"routes without an error case in CASES: {missing}"
+
+
+def test_pages_answer_browsers_with_html(client: httpx.Client) -> None:
+    r = client.get("/page/org/no-such-company", headers={"Accept": "text/html"})
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/html")
+    assert "Not found" in r.text
