@@ -17,7 +17,8 @@ the data reaches in two or three rounds. What is inferred (README says the same)
 * rk:convertedAmount: every published fine amount in EUR and in USD, at the ECB monthly
   average rates of data/fx/ (the month of the action's decision date, else its announcement,
   else its opening), rounded to the cent; ``<amount IRI>-eur`` and ``<amount IRI>-usd`` cite
-  the rates used with rk:exchangeRate. A currency or month with no rate gets no conversion.
+  the rates used with rk:exchangeRate. A currency or month with no rate gets no conversion
+  (a EUR amount still gets its EUR value).
 
 Minority stakes (rk:minorityStakeIn) are deliberately not rolled up.
 """
@@ -69,18 +70,19 @@ RULES: Final[dict[str, str]] = {
         OPTIONAL { ?action rk:dateDecided ?d1 } OPTIONAL { ?action rk:dateAnnounced ?d2 }
         OPTIONAL { ?action rk:dateOpened ?d3 }
         BIND(STRDT(CONCAT(SUBSTR(STR(COALESCE(?d1, ?d2, ?d3)), 1, 7), "-01"), xsd:date) AS ?month)
-        ?usdRate dct:date ?month ; rk:toCurrency "USD" ; rk:fromCurrency "EUR" ; rk:rate ?u .
+        OPTIONAL { ?usdRate dct:date ?month ; rk:toCurrency "USD" ; rk:fromCurrency "EUR" ; rk:rate ?u . }
         OPTIONAL {
             ?curRate dct:date ?month ; rk:toCurrency ?cur ; rk:fromCurrency "EUR" ; rk:rate ?r .
-            FILTER(?cur != "USD")
+            FILTER(?cur != "USD" && ?cur != "EUR")
         }
-        FILTER(?cur = "EUR" || ?cur = "USD" || BOUND(?r))
+        FILTER(?cur = "EUR" || (BOUND(?u) && (?cur = "USD" || BOUND(?r))))
         BIND(IF(?cur = "EUR", ?v, IF(?cur = "USD", ROUND(?v / ?u * 100) / 100, ROUND(?v / ?r * 100) / 100)) AS ?eur)
         BIND(IF(?cur = "EUR", ROUND(?v * ?u * 100) / 100, IF(?cur = "USD", ?v, ROUND(?v * ?u / ?r * 100) / 100))
              AS ?usd)
         BIND(IF(?cur = "USD", ?usdRate, ?curRate) AS ?eurRate)
         BIND(IF(?cur = "USD", ?none, ?usdRate) AS ?usdRateUsed)
-        BIND(IRI(CONCAT(STR(?amt), "-eur")) AS ?eurNode) BIND(IRI(CONCAT(STR(?amt), "-usd")) AS ?usdNode)
+        BIND(IRI(CONCAT(STR(?amt), "-eur")) AS ?eurNode)
+        BIND(IF(BOUND(?usd), IRI(CONCAT(STR(?amt), "-usd")), ?none) AS ?usdNode)
     }""",
 }
 
