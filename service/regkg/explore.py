@@ -166,8 +166,16 @@ def _props(store: Store, nodes: Iterable[str], predicates: Iterable[str]) -> Ite
     preds = ", ".join(_n(p) for p in predicates)
     for chunk in _chunks(sorted(set(nodes))):
         q = f"SELECT ?n ?p ?v WHERE {{ VALUES ?n {{ {_values(chunk)} }} ?n ?p ?v FILTER(?p IN ({preds})) }}"
-        for row in store.query(q):
-            yield row[0].value, row[1].value, row[2]  # type: ignore[index]
+        for row in select(store, q):
+            yield row[0].value, row[1].value, row[2]
+
+
+def select(store: Store, query: str) -> ox.QuerySolutions:
+    """Rows of a SELECT the service wrote itself."""
+    result = store.query(query)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("expected a SELECT query")
+    return result
 
 
 def _term(t: Any) -> str | None:
@@ -200,7 +208,8 @@ def labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
 
 def exists(store: Store, iri: str) -> bool:
     q = f"ASK {{ {{ {_n(iri)} ?p ?o }} UNION {{ ?s ?p {_n(iri)} }} }}"
-    return bool(store.query(q))
+    result = store.query(q)
+    return bool(result) if isinstance(result, ox.QueryBoolean) else False
 
 
 # -- one entity -----------------------------------------------------------------------------
@@ -215,9 +224,9 @@ def _literal_json(lit: ox.Literal) -> dict[str, Any]:
 
 def entity(store: Store, iri: str, *, incoming_limit: int = EXPLORE_LIMITS.incoming) -> dict[str, Any]:
     """Types, labels, outgoing facts, incoming links (each with the label of the other end) and sources."""
-    out_rows = list(store.query(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {_n(iri)} ?p ?o }} }}"))
+    out_rows = list(select(store, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {_n(iri)} ?p ?o }} }}"))
     in_rows = list(
-        store.query(f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {_n(iri)} }} }} LIMIT {incoming_limit + 1}")
+        select(store, f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {_n(iri)} }} }} LIMIT {incoming_limit + 1}")
     )
     if not out_rows and not in_rows:
         raise NotFound(iri)
@@ -228,7 +237,7 @@ def entity(store: Store, iri: str, *, incoming_limit: int = EXPLORE_LIMITS.incom
     facts: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     for row in out_rows:
-        p, o, g = row[0].value, row[1], row[2]  # type: ignore[index]
+        p, o, g = row[0].value, row[1], row[2]
         inferred = _term(g) == INFERRED
         if p == RDF_TYPE and isinstance(o, ox.NamedNode):
             types[o.value] = types.get(o.value, True) and inferred
@@ -251,18 +260,14 @@ def entity(store: Store, iri: str, *, incoming_limit: int = EXPLORE_LIMITS.incom
             fact["value"] = {"bnode": str(o)}
         facts.append(fact)
     # a fact asserted somewhere is not "inferred" even if the inferred graph repeats it
-    asserted = {
-        (row[0].value, str(row[1]))  # type: ignore[index]
-        for row in out_rows
-        if _term(row[2]) != INFERRED  # type: ignore[index]
-    }
+    asserted = {(row[0].value, str(row[1])) for row in out_rows if _term(row[2]) != INFERRED}
     for f in facts:
         if f["inferred"] and (f["predicate"], _fact_key(f)) in asserted:
             f["inferred"] = False
     incoming: list[dict[str, Any]] = []
     in_seen: set[tuple[str, str]] = set()
     for row in in_rows:
-        s, p, g = row[0], row[1].value, row[2]  # type: ignore[index]
+        s, p, g = row[0], row[1].value, row[2]
         sid = _term(s)
         if sid is None or (sid, p) in in_seen:
             continue
@@ -326,8 +331,8 @@ def _sources(store: Store, iris: Sequence[str]) -> dict[str, list[dict[str, Any]
     cited: dict[str, list[str]] = defaultdict(list)
     for chunk in _chunks(sorted(set(iris))):
         q = f"SELECT ?n ?src WHERE {{ VALUES ?n {{ {_values(chunk)} }} ?n <{PROV_SOURCE}> ?src }}"
-        for row in store.query(q):
-            n, src = _term(row[0]), _term(row[1])  # type: ignore[index]
+        for row in select(store, q):
+            n, src = _term(row[0]), _term(row[1])
             if n and src and src not in cited[n]:
                 cited[n].append(src)
     all_src = sorted({s for ss in cited.values() for s in ss})
@@ -412,25 +417,23 @@ def _nodes(store: Store, iris: Iterable[str]) -> dict[str, Node]:
             node.concerns.append(v.value)
         elif p in {f"{RK}groupParent", f"{RK}subsidiaryOf"}:
             node.parents.append(v.value)
-    tops = _tops(store, {p for n in nodes.values() for p in n.parents})
-    for n in nodes.values():
-        n.label = label_keys[n.id][2] if n.id in label_keys else _local_name(n.id)
-        n.types.sort()
-        n.concerns.sort()
-        d = dates.get(n.id, {})
-        n.date = (
+    tops = _tops(store, {p for node in nodes.values() for p in node.parents})
+    for node in nodes.values():
+        node.label = label_keys[node.id][2] if node.id in label_keys else _local_name(node.id)
+        node.types.sort()
+        node.concerns.sort()
+        d = dates.get(node.id, {})
+        node.date = (
             d.get(f"{RK}dateDecided") or d.get(f"{RK}dateAnnounced") or d.get(f"{RK}dateOpened") or d.get(f"{RK}date")
         )
-        top = sorted(p for p in n.parents if p in tops)
+        top = sorted(p for p in node.parents if p in tops)
         if top:
-            n.group = top[0]
-        elif f"{RK}Company" in n.types and n.parents == [] and f"{RK}Company" in n.types:
-            n.group = None
+            node.group = top[0]
     # a company that heads a group is its own group's top
-    heads = {n.group for n in nodes.values() if n.group}
-    for n in nodes.values():
-        if n.id in heads:
-            n.group = n.id
+    heads = {node.group for node in nodes.values() if node.group}
+    for node in nodes.values():
+        if node.id in heads:
+            node.group = node.id
     return nodes
 
 
@@ -440,7 +443,7 @@ def _tops(store: Store, iris: Iterable[str]) -> set[str]:
     has_parent: set[str] = set()
     for chunk in _chunks(cands):
         q = f"SELECT DISTINCT ?n WHERE {{ VALUES ?n {{ {_values(chunk)} }} ?n <{RK}subsidiaryOf> ?x }}"
-        has_parent |= {row[0].value for row in store.query(q)}  # type: ignore[index]
+        has_parent |= {row[0].value for row in select(store, q)}
     return set(cands) - has_parent
 
 
@@ -490,12 +493,12 @@ def _edges_of(store: Store, frontier: Sequence[str], limit: int) -> tuple[list[t
                 f"FILTER(isIRI(?o) && ?g != <{INFERRED}> && ?p NOT IN ({hidden.replace(' ', ', ')})) }} "
                 f"LIMIT {left + 1}"
             )
-            rows = list(store.query(q))
+            rows = list(select(store, q))
             if len(rows) > left:
                 cut = True
                 rows = rows[:left]
             for row in rows:
-                n, p, o = row[0].value, row[1].value, row[2].value  # type: ignore[index]
+                n, p, o = row[0].value, row[1].value, row[2].value
                 edges.append((n, p, o) if direction == "out" else (o, p, n))
     return edges, cut
 
@@ -579,7 +582,7 @@ def project(store: Store) -> nx.Graph:
     """The entity graph: asserted IRI-IRI edges, minus hidden predicates and hub or hidden nodes."""
     skip: set[str] = set()
     for t in HUB_TYPES | HIDDEN_TYPES:
-        skip |= {row[0].value for row in store.query(f"SELECT ?s WHERE {{ ?s a <{t}> }}")}  # type: ignore[index]
+        skip |= {row[0].value for row in select(store, f"SELECT ?s WHERE {{ ?s a <{t}> }}")}
     g = nx.Graph()
     hidden = ", ".join(_n(p) for p in HIDDEN_PREDICATES)
     q = (
@@ -587,8 +590,8 @@ def project(store: Store) -> nx.Graph:
         f"FILTER(isIRI(?o) && isIRI(?s) && ?g != <{INFERRED}> && ?g != <{vocab.ONTOLOGY_GRAPH}> "
         f"&& ?p NOT IN ({hidden})) }}"
     )
-    for row in store.query(q):
-        s, p, o = row[0].value, row[1].value, row[2].value  # type: ignore[index]
+    for row in select(store, q):
+        s, p, o = row[0].value, row[1].value, row[2].value
         if s in skip or o in skip or s == o:
             continue
         data = g.get_edge_data(s, o)
@@ -670,17 +673,19 @@ def path_result(store: Store, graph: nx.Graph, found: list[list[str]]) -> dict[s
     info = _nodes(store, ids)
     preds: set[str] = set()
     out_paths = []
-    for p in found:
+    all_edges: list[list[dict[str, str]]] = []
+    for nodes in found:
         edges = []
-        for a, b in itertools.pairwise(p):
+        for a, b in itertools.pairwise(nodes):
             for s, pred, o in graph.get_edge_data(a, b)["links"]:
                 edges.append({"source": s, "target": o, "predicate": pred})
                 preds.add(pred)
-        out_paths.append({"nodes": p, "edges": edges, "length": len(p) - 1})
+        all_edges.append(edges)
+        out_paths.append({"nodes": nodes, "edges": edges, "length": len(nodes) - 1})
     plabels = labels(store, preds)
-    for p in out_paths:
-        for e in p["edges"]:  # type: ignore[attr-defined]
-            e["label"] = plabels.get(e["predicate"])
+    for edges in all_edges:
+        for e in edges:
+            e["label"] = plabels.get(e["predicate"]) or e["predicate"]
     return {"paths": out_paths, "nodes": [info[i].as_dict() for i in sorted(ids)]}
 
 
@@ -699,21 +704,18 @@ def _amount_str(value: Decimal) -> str:
 
 def group_head(store: Store, iri: str) -> str:
     """The head of the corporate group ``iri`` belongs to (a company or a platform's operator)."""
-    types = {row[0].value for row in store.query(f"SELECT ?t WHERE {{ {_n(iri)} a ?t }}")}  # type: ignore[index]
+    types = {row[0].value for row in select(store, f"SELECT ?t WHERE {{ {_n(iri)} a ?t }}")}
     if not types and not exists(store, iri):
         raise NotFound(iri)
     if f"{RK}Platform" in types:
-        parents = [
-            row[0].value  # type: ignore[index]
-            for row in store.query(f"SELECT ?p WHERE {{ {_n(iri)} <{RK}groupParent> ?p }}")
-        ]
+        parents = [row[0].value for row in select(store, f"SELECT ?p WHERE {{ {_n(iri)} <{RK}groupParent> ?p }}")]
         if not parents:
             raise NotApplicable(f"{iri} has no recorded operator, so belongs to no corporate group")
         tops = sorted(_tops(store, parents))
         return tops[0] if tops else sorted(parents)[0]
     if f"{RK}Company" in types:
         q = f"SELECT ?p WHERE {{ {_n(iri)} <{RK}subsidiaryOf>* ?p }}"
-        chain = [row[0].value for row in store.query(q)]  # type: ignore[index]
+        chain = [row[0].value for row in select(store, q)]
         tops = sorted(_tops(store, chain))
         return tops[0] if tops else iri
     raise NotApplicable(f"{iri} is neither a company nor a platform; corporate groups are made of those")
@@ -725,26 +727,26 @@ def group(store: Store, iri: str) -> dict[str, Any]:
     minority stakes listed apart (never summed)."""
     head = group_head(store, iri)
     members = sorted(
-        {row[0].value for row in store.query(f"SELECT ?m WHERE {{ ?m <{RK}subsidiaryOf>* {_n(head)} }}")}  # type: ignore[index]
+        {row[0].value for row in select(store, f"SELECT ?m WHERE {{ ?m <{RK}subsidiaryOf>* {_n(head)} }}")}
     )
     platforms = sorted(
-        {row[0].value for row in store.query(f"SELECT ?p WHERE {{ ?p <{RK}groupParent> {_n(head)} }}")}  # type: ignore[index]
+        {row[0].value for row in select(store, f"SELECT ?p WHERE {{ ?p <{RK}groupParent> {_n(head)} }}")}
     )
     q = f"SELECT DISTINCT ?a WHERE {{ ?a <{RK}groupTarget> {_n(head)} }} LIMIT {EXPLORE_LIMITS.group_actions}"
-    action_ids = sorted({row[0].value for row in store.query(q)})  # type: ignore[index]
+    action_ids = sorted({row[0].value for row in select(store, q)})
     info = _nodes(store, [*action_ids, *members, *platforms])
     # outcomes and their amounts, in two single-pattern steps
     outcomes: dict[str, list[str]] = defaultdict(list)
     for chunk in _chunks(action_ids):
         q = f"SELECT ?a ?pen WHERE {{ VALUES ?a {{ {_values(chunk)} }} ?a <{RK}outcome> ?pen }}"
-        for row in store.query(q):
-            outcomes[row[0].value].append(row[1].value)  # type: ignore[index]
+        for row in select(store, q):
+            outcomes[row[0].value].append(row[1].value)
     penalties = sorted({p for ps in outcomes.values() for p in ps})
     amount_of: dict[str, list[str]] = defaultdict(list)
     for chunk in _chunks(penalties):
         q = f"SELECT ?pen ?amt WHERE {{ VALUES ?pen {{ {_values(chunk)} }} ?pen <{RK}amount> ?amt }}"
-        for row in store.query(q):
-            amount_of[row[0].value].append(row[1].value)  # type: ignore[index]
+        for row in select(store, q):
+            amount_of[row[0].value].append(row[1].value)
     amount_ids = sorted({a for aa in amount_of.values() for a in aa})
     amounts: dict[str, dict[str, str]] = defaultdict(dict)
     props = {f"{vocab.SCHEMA}value": "value", f"{vocab.SCHEMA}currency": "currency"}
@@ -763,15 +765,16 @@ def group(store: Store, iri: str) -> dict[str, Any]:
         row_amounts = []
         for pen in sorted(outcomes.get(a, [])):
             for amt in amount_of.get(pen, []):
-                m = amounts.get(amt, {})
-                value = _decimal(m.get("value", ""))
-                if value is None or "currency" not in m:
+                money = amounts.get(amt, {})
+                value = _decimal(money.get("value", ""))
+                currency = money.get("currency")
+                if value is None or currency is None:
                     continue
-                row_amounts.append({"id": amt, "value": _amount_str(value), "currency": m["currency"]})
+                row_amounts.append({"id": amt, "value": _amount_str(value), "currency": currency})
                 if not review and amt not in counted:
                     counted.add(amt)
-                    total, count = totals.get(m["currency"], (Decimal(0), 0))
-                    totals[m["currency"]] = (total + value, count + 1)
+                    total, count = totals.get(currency, (Decimal(0), 0))
+                    totals[currency] = (total + value, count + 1)
         actions.append(
             {
                 "id": a,
@@ -812,7 +815,7 @@ def _stakes(store: Store, members: Sequence[str]) -> list[dict[str, Any]]:
             f"SELECT ?h ?c WHERE {{ VALUES ?h {{ {v} }} ?h <{RK}minorityStakeIn> ?c }}",
             f"SELECT ?h ?c WHERE {{ VALUES ?c {{ {v} }} ?h <{RK}minorityStakeIn> ?c }}",
         ):
-            rows += [(r[0].value, r[1].value) for r in store.query(q)]  # type: ignore[index]
+            rows += [(r[0].value, r[1].value) for r in select(store, q)]
     lab = labels(store, {x for r in rows for x in r})
     return [{"holder": {"id": h, "label": lab[h]}, "company": {"id": c, "label": lab[c]}} for h, c in sorted(set(rows))]
 
@@ -835,10 +838,10 @@ def stats(store: Store) -> dict[str, Any]:
     """Counts of what the graph holds, for the home page."""
     out: dict[str, Any] = {}
     for name, t in _STAT_TYPES:
-        rows = list(store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{t}> }}"))
-        out[name] = int(rows[0][0].value) if rows else 0  # type: ignore[index]
+        rows = list(select(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{t}> }}"))
+        out[name] = int(rows[0][0].value) if rows else 0
     out["jurisdictions"] = int(
-        next(iter(store.query(f"SELECT (COUNT(DISTINCT ?j) AS ?n) WHERE {{ ?a <{RK}jurisdiction> ?j }}")))[0].value  # type: ignore[index]
+        next(iter(select(store, f"SELECT (COUNT(DISTINCT ?j) AS ?n) WHERE {{ ?a <{RK}jurisdiction> ?j }}")))[0].value
     )
     out["triples"] = store.count()
     return out
@@ -851,10 +854,10 @@ def recent_actions(store: Store, limit: int = 10) -> list[dict[str, Any]]:
         f"SELECT ?a (MAX(?d) AS ?date) WHERE {{ ?a <{RK}dateDecided>|<{RK}dateAnnounced>|<{RK}dateOpened> ?d "
         f'FILTER(STR(?d) <= "{today}") }} GROUP BY ?a ORDER BY DESC(?date) ?a LIMIT {int(limit) * 3}'
     )
-    ids = [row[0].value for row in store.query(q)]  # type: ignore[index]
+    ids = [row[0].value for row in select(store, q)]
     info = _nodes(store, ids)
     ids = [i for i in ids if f"{RK}EnforcementAction" in info[i].types]
     ids.sort(key=lambda i: (info[i].date or "", i), reverse=True)
     ids = ids[: int(limit)]
-    regs = labels(store, {info[i].regulator for i in ids if info[i].regulator})
+    regs = labels(store, {r for i in ids if (r := info[i].regulator)})
     return [{**info[i].as_dict(), "regulator_label": regs.get(info[i].regulator or "", None)} for i in ids]

@@ -276,20 +276,27 @@ def _lang_rank(lit: ox.Literal) -> int:
     return 2
 
 
+def select(store: Store, query: str) -> ox.QuerySolutions:
+    result = store.query(query)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("expected a SELECT query")
+    return result
+
+
 def build_index(store: Store) -> Index:
     """Read every name and type from ``store`` into a new :class:`Index`."""
     index = Index(store.data_version)
     types: dict[str, list[str]] = defaultdict(list)
-    for row in store.query("SELECT ?s ?t WHERE { ?s a ?t }"):
-        s, t = row[0], row[1]  # type: ignore[index]
+    for row in select(store, "SELECT ?s ?t WHERE { ?s a ?t }"):
+        s, t = row[0], row[1]
         if isinstance(s, ox.NamedNode) and isinstance(t, ox.NamedNode):
             types[s.value].append(t.value)
     excluded = {s for s, ts in types.items() if not EXCLUDED_TYPES.isdisjoint(ts)}
     labels: dict[str, tuple[int, int, str]] = {}
     for rank, pred in enumerate(LABEL_PREDICATES + ALIAS_PREDICATES):
         preferred = pred in LABEL_PREDICATES
-        for row in store.query(f"SELECT ?s ?l WHERE {{ ?s <{pred}> ?l }}"):
-            s, lit = row[0], row[1]  # type: ignore[index]
+        for row in select(store, f"SELECT ?s ?l WHERE {{ ?s <{pred}> ?l }}"):
+            s, lit = row[0], row[1]
             if not isinstance(s, ox.NamedNode) or not isinstance(lit, ox.Literal) or s.value in excluded:
                 continue
             index.add(s.value, lit.value, preferred)
@@ -330,6 +337,7 @@ class SearchIndex:
             with self._lock:
                 if self._index is None:
                     self._build()
+                assert self._index is not None
                 return self._index
         if index.data_version != self.store.data_version and not self._building:
             if self._seconds < _SYNC_REBUILD_SECONDS:
@@ -337,6 +345,7 @@ class SearchIndex:
                 with self._lock:
                     if self._index is index:
                         self._build()
+                    assert self._index is not None
                     return self._index
             with self._lock:
                 if not self._building:

@@ -104,9 +104,7 @@ def _wants_rdf(accept: str | None) -> formats.Format | None:
     except formats.NotAcceptable as exc:
         if json_q > 0:
             return None
-        raise ApiError(
-            406, "not_acceptable", str(exc), supported=["application/json", *exc.supported]
-        ) from None
+        raise ApiError(406, "not_acceptable", str(exc), supported=["application/json", *exc.supported]) from None
     if json_q >= fmt_q and json_q > 0:
         return None
     return fmt

@@ -114,7 +114,7 @@ def _short(iri: str) -> str:
     """A CURIE for an IRI in one of the known namespaces, else the IRI."""
     for prefix, ns in sorted(vocab.PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
