@@ -3,13 +3,14 @@
 Quads come from the store through one lazy SPARQL ``SELECT`` (the store's named graphs, then
 its default graph) and go straight into a streaming serialiser, so memory does not grow with
 the graph: pyoxigraph's serialisers for N-Quads, TriG, Turtle and N-Triples, and
-:mod:`regkg.linked_data.jsonld` for JSON-LD with the published context. N-Quads and TriG keep
-the named graphs; the triple formats write every quad as a triple (a triple asserted in two
-graphs appears twice; parsers merge them). The dataset's VoID/DCAT description comes first,
-in the named graph ``vocab.VOID_GRAPH`` for the quad formats.
+:mod:`regkg.linked_data.jsonld` for JSON-LD with the published context. N-Quads, TriG and
+JSON-LD (a named graph is ``{"@id": graph, "@graph": [...]}``) keep the named graphs; Turtle
+and N-Triples write every quad as a triple (a triple asserted in two graphs appears twice;
+parsers merge them). The dataset's VoID/DCAT description comes first, in the named graph
+``vocab.VOID_GRAPH`` where graphs are kept.
 
 :func:`write_export` writes to a file (the CLI); :func:`stream_export` gives the bytes to an
-HTTP response, serialising in a thread of its own with a bounded queue between the two.
+HTTP response, serialising in a thread of its own with at most a few chunks in flight.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import queue
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import BinaryIO, Final
@@ -119,18 +119,25 @@ class _Cancelled(Exception):
     pass
 
 
-class _QueueWriter:
-    """A binary file whose writes go, in chunks of about 64 KiB, into a bounded queue."""
+class _ChannelWriter:
+    """A binary file whose writes go, in chunks of about 64 KiB, to an asyncio queue on ``loop``.
 
-    def __init__(self, q: queue.Queue[bytes | BaseException | None], cancelled: threading.Event) -> None:
-        self.q = q
+    At most ``depth`` chunks are in flight (a semaphore the consumer releases), so a slow client
+    holds the serialiser back instead of letting chunks pile up in memory. Nothing here blocks
+    an executor thread: the producer has a thread of its own, the consumer awaits the queue."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, channel: asyncio.Queue[bytes | BaseException | None],
+                 cancelled: threading.Event, depth: int = 8) -> None:  # fmt: skip
+        self.loop = loop
+        self.channel = channel
         self.cancelled = cancelled
+        self.slots = threading.Semaphore(depth)
         self.buffer = bytearray()
 
     def write(self, data: bytes) -> int:
         self.buffer += data
         if len(self.buffer) >= _CHUNK:
-            self._put(bytes(self.buffer))
+            self.put(bytes(self.buffer))
             self.buffer.clear()
         return len(data)
 
@@ -139,18 +146,19 @@ class _QueueWriter:
 
     def close(self) -> None:
         if self.buffer:
-            self._put(bytes(self.buffer))
+            self.put(bytes(self.buffer))
             self.buffer.clear()
 
-    def _put(self, item: bytes | BaseException | None) -> None:
-        while True:
+    def put(self, item: bytes | BaseException | None) -> None:
+        while not self.slots.acquire(timeout=0.5):
             if self.cancelled.is_set():
                 raise _Cancelled
-            try:
-                self.q.put(item, timeout=0.5)
-                return
-            except queue.Full:
-                continue
+        if self.cancelled.is_set():
+            raise _Cancelled
+        try:
+            self.loop.call_soon_threadsafe(self.channel.put_nowait, item)
+        except RuntimeError:  # the event loop is closed: nobody is listening any more
+            raise _Cancelled from None
 
 
 async def stream_export(
@@ -160,21 +168,24 @@ async def stream_export(
     description: Sequence[ox.Triple] = (),
     context_url: str,
 ) -> AsyncIterator[bytes]:
-    """The export as an async stream of byte chunks (for a StreamingResponse)."""
-    q: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=8)
+    """The export as an async stream of byte chunks (for a StreamingResponse).
+
+    A thread of its own runs the query and the serialiser (pyoxigraph's results must stay in the
+    thread that made them); when the client goes away the thread stops at its next chunk."""
+    channel: asyncio.Queue[bytes | BaseException | None] = asyncio.Queue()
     cancelled = threading.Event()
-    writer = _QueueWriter(q, cancelled)
+    writer = _ChannelWriter(asyncio.get_running_loop(), channel, cancelled)
 
     def produce() -> None:
         try:
             write_export(store, fmt, writer, description=description, context_url=context_url)  # type: ignore[arg-type]
             writer.close()
-            writer._put(None)
+            writer.put(None)
         except _Cancelled:
             return
         except BaseException as exc:  # handed to the consumer, which logs it and ends the stream
             try:
-                writer._put(exc)
+                writer.put(exc)
             except _Cancelled:
                 return
 
@@ -182,7 +193,8 @@ async def stream_export(
     thread.start()
     try:
         while True:
-            item = await asyncio.to_thread(q.get)
+            item = await channel.get()
+            writer.slots.release()
             if item is None:
                 return
             if isinstance(item, BaseException):
@@ -191,5 +203,3 @@ async def stream_export(
             yield item
     finally:
         cancelled.set()
-        while not q.empty():
-            q.get_nowait()
