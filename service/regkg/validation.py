@@ -60,7 +60,13 @@ class ValidationReport:
                     "focus": focus,
                     "file": vs[0].source_file,
                     "violations": [
-                        {"message": v.message, "path": v.path, "value": v.value, "shape": v.shape, "severity": v.severity}
+                        {
+                            "message": v.message,
+                            "path": v.path,
+                            "value": v.value,
+                            "shape": v.shape,
+                            "severity": v.severity,
+                        }
                         for v in vs
                     ],
                 }
@@ -178,7 +184,12 @@ def validate_quads(
                 message = row["message"]
                 msg = message.value if message is not None else name
                 report.violations.append(
-                    Violation(focus=focus, message=msg, shape=f"shapes/{name}.rq", source_file=(subject_files or {}).get(focus))
+                    Violation(
+                        focus=focus,
+                        message=msg,
+                        shape=f"shapes/{name}.rq",
+                        source_file=(subject_files or {}).get(focus),
+                    )
                 )
     return report
 
