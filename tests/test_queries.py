@@ -319,6 +319,15 @@ def test_q5_cac_timeline_holds_the_seed_events_in_date_order(store: Any) -> None
     assert {r["by"] for r in rows} <= under_cac
 
 
+def test_q5_parameter_selects_another_regulator(store: Any) -> None:
+    sparql = text("05-regulator-timeline.rq").replace(f"<{CAC}>", f"<{SAMR}>")
+    rows = answer(store, "05-regulator-timeline.rq", sparql)
+    when = {r["item"]: r["date"] for r in rows}
+    assert when.get(ACTION + "2021-04-10-samr-alibaba") == "2021-04-10"
+    assert when.get(ACTION + "2021-10-08-samr-meituan") == "2021-10-08"
+    assert not MINORS_ACTIONS & set(when)
+
+
 # ------------------------------------------------------------------ 6. largest fines
 
 
@@ -365,6 +374,25 @@ def test_q6_is_ordered_largest_first(store: Any) -> None:
     order = distinct_in_order([r["fine"] for r in rows])
     seed = [order.index(f) for f in SEED_FINES]
     assert seed == sorted(seed), "Alibaba's fine, then Didi's, then Meituan's"
+
+
+def test_q6_ranking_currency_parameter(store: Any) -> None:
+    sparql = text("06-largest-fines.rq").replace('VALUES ?rankCurrency { "EUR" }', 'VALUES ?rankCurrency { "CNY" }')
+    assert sparql != text("06-largest-fines.rq")
+    rows = answer(store, "06-largest-fines.rq", sparql)
+    for fine, (value, _currency, _url) in SEED_FINES.items():
+        assert {r["rankValue"] for r in rows if r["fine"] == fine} == {value}, "a CNY amount ranks at its own value"
+    ranked = [r["rankValue"] for r in rows if r["rankValue"] is not None]
+    assert ranked == sorted(ranked, reverse=True)
+
+
+def test_q7_regulator_parameter_as_the_header_says(store: Any) -> None:
+    sparql = text("07-open-probes.rq").replace(
+        "?probe rk:regulator ?regulator .",
+        f"?probe rk:regulator ?regulator . VALUES ?regulator {{ <{CAC}> }}",
+    )
+    rows = answer(store, "07-open-probes.rq", sparql)
+    assert {r["regulator"] for r in rows} <= {CAC}
 
 
 # ------------------------------------------------------------------ 7. open probes
