@@ -458,3 +458,33 @@ def test_validate_files_raises_a_parse_error_with_line_and_column(tmp_path: Path
     assert info.value.path == broken
     assert info.value.line is not None and info.value.line > FILE_PREFIXES.count("\n")
     assert info.value.column is not None
+
+
+BLANK_AMOUNT = """
+act:test-blank-amount a rk:Decision ;
+    rdfs:label "CAC fines Tencent (test)"@en ;
+    rk:regulator o:cyberspace-administration-of-china ;
+    rk:target o:tencent ;
+    rk:concern concern:content ;
+    rk:dateDecided "2021-08-01"^^xsd:date ;
+    rk:outcome pen:test-blank-amount-fine ;
+    prov:wasDerivedFrom src:2021-07-21-ap-china-fines-tech-giants .
+pen:test-blank-amount-fine a rk:Fine ; rdfs:label "Test fine"@en ;
+    prov:wasDerivedFrom src:2021-07-21-ap-china-fines-tech-giants ;
+    rk:amount [ a schema:MonetaryAmount ; schema:value "-5"^^xsd:decimal ; schema:currency "yuan" ] .
+"""
+
+
+def test_validate_files_reports_a_bad_blank_node_under_the_resource_that_holds_it(tmp_path: Path) -> None:
+    """An inline (blank-node) amount of a given file is reported with the fine that links to it,
+    not dropped because a blank node is none of the file's named resources."""
+    f = tmp_path / "blank.ttl"
+    f.write_text(FILE_PREFIXES + BLANK_AMOUNT, encoding="utf-8")
+    report = validate_files([f])
+    assert not report.conforms
+    fine = vocab.ID + "penalty/test-blank-amount-fine"
+    violations = report.by_focus()[fine]
+    paths = {v.path for v in violations}
+    assert f"{vocab.RK}amount/{vocab.SCHEMA}value" in paths
+    assert f"{vocab.RK}amount/{vocab.SCHEMA}currency" in paths
+    assert all(v.source_file == str(f) and v.shape == RKS + "MonetaryAmountShape" for v in violations)

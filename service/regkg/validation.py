@@ -114,6 +114,20 @@ def _shape_name(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> str:
     return str(owner) if owner is not None else "(anonymous shape)"
 
 
+def _owner(g: rdflib.Graph, node: rdflib.term.Node) -> tuple[str, str] | None:
+    """The nearest IRI that links to a blank node (breadth first), and the property it links with."""
+    frontier, seen = [node], {node}
+    while frontier:
+        current = frontier.pop(0)
+        for s, p in g.subject_predicates(current):
+            if isinstance(s, rdflib.URIRef):
+                return str(s), str(p)
+            if s not in seen:
+                seen.add(s)
+                frontier.append(s)
+    return None
+
+
 def _path_text(g: rdflib.Graph, path: rdflib.term.Node | None) -> str | None:
     if path is None:
         return None
@@ -153,8 +167,17 @@ def validate_quads(
     report = ValidationReport(checked_triples=len(data))
     assert isinstance(results, rdflib.Graph)
     for r in results.subjects(rdflib.RDF.type, SH.ValidationResult):
-        focus = _short(results.value(r, SH.focusNode)) or "?"
-        if report_subjects is not None and focus not in report_subjects:
+        focus_node = results.value(r, SH.focusNode)
+        focus = _short(focus_node) or "?"
+        path = _path_text(results, results.value(r, SH.resultPath))
+        owner = _owner(data, focus_node) if isinstance(focus_node, rdflib.BNode) else None
+        if owner is not None:
+            # A blank node (an inline amount, say) is reported under the IRI that links to it,
+            # so that it is grouped with that resource and not filtered out of a file's report.
+            focus, link = owner
+            path = f"{link}/{path}" if path else link
+        unowned_blank = isinstance(focus_node, rdflib.BNode) and owner is None  # cannot be traced to a file: kept
+        if report_subjects is not None and focus not in report_subjects and not unowned_blank:
             continue
         severity = results.value(r, SH.resultSeverity)
         sev = str(severity).rsplit("#", 1)[-1] if severity else "Violation"
@@ -165,7 +188,7 @@ def validate_quads(
                 focus=focus,
                 message=str(message) if message else "constraint failed",
                 shape=source_shape,
-                path=_path_text(results, results.value(r, SH.resultPath)),
+                path=path,
                 value=_short(results.value(r, SH.value)),
                 severity=sev,
                 source_file=(subject_files or {}).get(focus),
