@@ -23,7 +23,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, TypeVar
+from typing import IO, Any, Final, Literal, TypeVar, cast
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -582,7 +582,7 @@ def evaluate(
     first byte is emitted, so an HTTP layer can send headers first.
     """
     outcome = Outcome(fmt.media_type, fmt.content_type)
-    sink = _Sink(emit)
+    sink = cast(IO[bytes], _Sink(emit))
 
     def head() -> None:
         if on_head is not None:

@@ -237,7 +237,7 @@ class QueryPool:
         w: _Worker,
         deadline: float,
         is_disconnected: Callable[[], Awaitable[bool]] | None = None,
-    ) -> tuple[str, Any]:
+    ) -> tuple[Any, ...]:
         loop = asyncio.get_running_loop()
         while True:
             try:

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -151,7 +152,7 @@ class RemoteStore:
 
     # -- helpers -----------------------------------------------------------------------
     def _post(self, url: str, data: list[tuple[str, str]], accept: str) -> httpx.Response:
-        body = httpx.QueryParams(data).__str__().encode()
+        body = urlencode(data).encode()
         try:
             r = self._client.post(
                 url,
