@@ -488,3 +488,20 @@ def test_validate_files_reports_a_bad_blank_node_under_the_resource_that_holds_i
     assert f"{vocab.RK}amount/{vocab.SCHEMA}value" in paths
     assert f"{vocab.RK}amount/{vocab.SCHEMA}currency" in paths
     assert all(v.source_file == str(f) and v.shape == RKS + "MonetaryAmountShape" for v in violations)
+
+
+def test_validate_files_reports_a_typo_inside_a_blank_node(tmp_path: Path) -> None:
+    """The *-violation.rq checks too report a blank node under the IRI that links to it."""
+    f = tmp_path / "typo.ttl"
+    typo = BLANK_AMOUNT.replace("test-blank-amount", "test-blank-typo").replace(
+        'schema:value "-5"^^xsd:decimal ; schema:currency "yuan"',
+        'schema:value "5"^^xsd:decimal ; schema:currency "CNY" ; rk:valueNote "typo"',
+    )
+    f.write_text(FILE_PREFIXES + typo, encoding="utf-8")
+    report = validate_files([f])
+    fine = vocab.ID + "penalty/test-blank-typo-fine"
+    violations = report.by_focus().get(fine, [])
+    assert any(v.shape == "shapes/unknown-term-violation.rq" and "valueNote" in v.message for v in violations), (
+        report.violations
+    )
+    assert not report.conforms

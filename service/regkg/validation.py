@@ -128,6 +128,21 @@ def _owner(g: rdflib.Graph, node: rdflib.term.Node) -> tuple[str, str] | None:
     return None
 
 
+def _ox_owner(store: ox.Store, node: ox.BlankNode) -> str | None:
+    """The nearest IRI that links to a blank node, in a pyoxigraph store."""
+    frontier: list[ox.BlankNode] = [node]
+    seen = {node}
+    while frontier:
+        current = frontier.pop(0)
+        for q in store.quads_for_pattern(None, None, current, None):
+            if isinstance(q.subject, ox.NamedNode):
+                return q.subject.value
+            if isinstance(q.subject, ox.BlankNode) and q.subject not in seen:
+                seen.add(q.subject)
+                frontier.append(q.subject)
+    return None
+
+
 def _path_text(g: rdflib.Graph, path: rdflib.term.Node | None) -> str | None:
     if path is None:
         return None
@@ -201,8 +216,13 @@ def validate_quads(
         store.extend(quads)
         for name, query in checks:
             for row in store.query(vocab.sparql_prefixes() + query, use_default_graph_as_union=True):  # type: ignore[union-attr]
-                focus = row["this"].value if row["this"] is not None else "?"
-                if report_subjects is not None and focus not in report_subjects:
+                this = row["this"]
+                focus = this.value if this is not None else "?"
+                holder = _ox_owner(store, this) if isinstance(this, ox.BlankNode) else None
+                if holder is not None:
+                    focus = holder  # as for shapes: a blank node is reported under the IRI that links to it
+                unowned = isinstance(this, ox.BlankNode) and holder is None
+                if report_subjects is not None and focus not in report_subjects and not unowned:
                     continue
                 message = row["message"]
                 msg = message.value if message is not None else name
