@@ -248,6 +248,14 @@ def test_fines_keep_the_published_amount_exactly(fixture_graph: importer.Built) 
     assert g.value(decision, RK.followsProbe) == rdflib.URIRef(f"{ID}action/2021-07-05-cac-example-widgets-probe")
 
 
+def test_turtle_keeps_amounts_as_published(fixture_graph: importer.Built) -> None:
+    text = importer._serialise(fixture_graph.graph, "x.csv")
+    assert 'schema:value "500000"^^xsd:decimal' in text
+    assert 'schema:value "80000.50"^^xsd:decimal' in text
+    assert 'rdfs:label "Fine of CNY 80,000.50 on Example Widgets Ltd"@en' in text
+    assert 'rdfs:label "Commitment by Tencent Holdings Limited"@en' in text or "Commitment by Tencent" in text
+
+
 def test_minted_entities_are_described_and_sourced(fixture_graph: importer.Built) -> None:
     g = fixture_graph.graph
     company = rdflib.URIRef(f"{ID}org/example-widgets-ltd")

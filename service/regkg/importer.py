@@ -31,6 +31,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
+from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
 from regkg import loading, vocab
 from regkg.validation import validate_quads
@@ -101,9 +102,19 @@ OUTCOMES: Final[dict[str, tuple[URIRef, str, str]]] = {
     "fine": (RK.Fine, "fine", "Fine"),
     "rectification-order": (RK.RectificationOrder, "order", "Rectification order"),
     "account-ban": (RK.AccountBan, "account-ban", "Account ban"),
-    "app-removal": (RK.AppRemoval, "app-removal", "App removal"),
-    "service-suspension": (RK.ServiceSuspension, "suspension", "Service suspension"),
+    "app-removal": (RK.AppRemoval, "app-removal", "App removal order"),
+    "service-suspension": (RK.ServiceSuspension, "suspension", "Service suspension order"),
     "commitment": (RK.Commitment, "commitment", "Commitment"),
+}
+
+#: how a penalty's label names the one target: "Fine of CNY 500,000 on X", "Commitment by X"
+_PENALISED: Final[dict[str, str]] = {
+    "fine": "on",
+    "rectification-order": "to",
+    "account-ban": "on",
+    "app-removal": "to",
+    "service-suspension": "to",
+    "commitment": "by",
 }
 
 #: Active ISO 4217 currency codes (plus the rouble's and a few historical codes regulators used).
@@ -605,10 +616,8 @@ class _Builder:
             self.subject_rows[penalty] = (n, "fine_amount" if token == "fine" else "other_outcomes")
             self.add(penalty, RDF.type, cls)
             if token == "fine" and amount is not None and currency:
-                text = f"Fine of {_amount_label(amount, currency)}"
-            else:
-                text = noun
-            text += f" on {target_label}" if target_label else f" ({cell('label')})"
+                noun = f"Fine of {_amount_label(amount, currency)}"
+            text = f"{noun} {_PENALISED[token]} {target_label}" if target_label else f"{noun} ({cell('label')})"
             self.add(penalty, RDFS.label, Literal(text, lang="en"))
             if len(targets) == 1:
                 self.add(penalty, RK.penalisedEntity, URIRef(targets[0]))
@@ -814,8 +823,20 @@ def _to_quads(g: rdflib.Graph) -> list[ox.Quad]:
     return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
 
 
+class _Turtle(LongTurtleSerializer):
+    """rdflib's longturtle, except that decimals keep their lexical form ("500000"^^xsd:decimal,
+    not 500000.0): amounts stay written exactly as published."""
+
+    def label(self, node: rdflib.term.Node, position: int) -> str:
+        if isinstance(node, Literal) and node.datatype == XSD.decimal:
+            return node._literal_n3(use_plain=False, qname_callback=lambda dt: self.get_pname(dt, False))  # type: ignore[no-untyped-call]
+        return str(super().label(node, position))  # type: ignore[no-untyped-call]
+
+
 def _serialise(g: rdflib.Graph, csv_name: str) -> str:
-    body = g.serialize(format="longturtle")
+    stream = io.BytesIO()
+    _Turtle(g).serialize(stream, encoding="utf-8")  # type: ignore[no-untyped-call]
+    body = stream.getvalue().decode("utf-8")
     header = (
         f"# Imported from {csv_name} by `regkg import`. From here on this Turtle is the record:\n"
         "# correct it here (the CSV was only a way in). Minted IRIs are stable: importing the\n"
