@@ -172,12 +172,14 @@ def test_query_syntax_error_exits_1_without_traceback(bad: str) -> None:
     assert "SPARQL syntax error" in r.stderr
 
 
-def test_query_syntax_error_in_a_file(tmp_path: Path) -> None:
+def test_query_syntax_error_in_a_file_gives_the_line_of_the_file(tmp_path: Path) -> None:
+    """The position is a line of the user's file, not of the file after the predeclared prefixes."""
     f = tmp_path / "broken.rq"
-    f.write_text("SELECT ?x WHERE { ?x rk:label }\n", encoding="utf-8")
+    f.write_text("SELECT ?x\nWHERE {\n  ?x rk:label\n}\n", encoding="utf-8")
     r = regkg("query", str(f))
     no_traceback(r)
     assert r.returncode == 1 and "SPARQL syntax error" in r.stderr
+    assert "at line 4, column 1" in r.stderr, r.stderr
 
 
 def test_query_missing_file_exits_2(tmp_path: Path) -> None:

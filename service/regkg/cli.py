@@ -7,6 +7,7 @@ traceback), 2 a usage error.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -108,6 +109,19 @@ def _read_query(query: str) -> str:
     return query
 
 
+_PREFIX_LINES = vocab.sparql_prefixes().count("\n")
+
+
+def _user_position(message: str) -> str:
+    """A parser position as a line of the user's query, not of the query after the predeclared prefixes."""
+
+    def shift(m: re.Match[str]) -> str:
+        line = int(m.group(1)) - _PREFIX_LINES
+        return f"at line {line}, column {m.group(2)}" if line >= 1 else m.group(0)
+
+    return re.sub(r"\bat (\d+):(\d+)", shift, message, count=1)
+
+
 def _term_text(term: object) -> str:
     if term is None:
         return ""
@@ -140,7 +154,7 @@ def query(
     try:
         result = st.query(vocab.sparql_prefixes() + text)
     except SyntaxError as exc:
-        raise _fail(f"SPARQL syntax error: {exc.msg if hasattr(exc, 'msg') else exc}") from None
+        raise _fail(f"SPARQL syntax error: {_user_position(exc.msg if hasattr(exc, 'msg') else str(exc))}") from None
     except (OSError, ValueError, RuntimeError) as exc:
         raise _fail(f"query failed: {exc}") from None
     _print_result(result, fmt)
