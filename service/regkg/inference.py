@@ -18,7 +18,9 @@ the data reaches in two or three rounds. What is inferred (README says the same)
   average rates of data/fx/ (the month of the action's decision date, else its announcement,
   else its opening), rounded to the cent; ``<amount IRI>-eur`` and ``<amount IRI>-usd`` cite
   the rates used with rk:exchangeRate. A currency or month with no rate gets no conversion
-  (a EUR amount still gets its EUR value).
+  (a EUR amount still gets its EUR value). The rule expects one EUR rate per currency
+  and month-start date (the monthly table); a second table with the same dates would
+  give an amount two values.
 
 Minority stakes (rk:minorityStakeIn) are deliberately not rolled up.
 """
