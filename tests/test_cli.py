@@ -89,6 +89,18 @@ def test_validate_a_file_breaking_shapes_exits_1_with_a_readable_report(tmp_path
     assert "does not conform" in report
 
 
+def test_validate_an_ill_typed_literal_is_a_violation_not_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "ill-typed.ttl"
+    bad.write_text(
+        PREFIXES + BAD_ACTION.replace('"21 July 2021"', '"2021-13-45"^^xsd:date'),
+        encoding="utf-8",
+    )
+    r = regkg("validate", str(bad))
+    no_traceback(r)
+    assert r.returncode == 1
+    assert "rk:dateDecided is one xsd:date" in r.stdout
+
+
 def test_validate_json_report(tmp_path: Path) -> None:
     bad = tmp_path / "bad-action.ttl"
     bad.write_text(PREFIXES + BAD_ACTION, encoding="utf-8")

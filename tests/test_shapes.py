@@ -174,6 +174,8 @@ CASES = [
     Case("action-string-date", "EnforcementActionShape", 't:action-string-date a rk:Decision ; rdfs:label "A"@en ; '
          'rk:regulator t:reg ; rk:target t:co ; rk:concern concern:antitrust ; rk:dateDecided "2021-01-01" ; '
          "prov:wasDerivedFrom t:src .", "rk:dateDecided is one xsd:date", "#dateDecided"),
+    Case("action-ill-typed-date", "EnforcementActionShape", f"t:action-ill-typed-date a rk:Decision ; {ACTION_OK} ; "
+         'rk:dateAnnounced "2021-13-45"^^xsd:date .', "rk:dateAnnounced is one xsd:date", "#dateAnnounced"),
     Case("action-two-opened", "EnforcementActionShape", f"t:action-two-opened a rk:Probe ; {ACTION_OK} ; "
          'rk:dateOpened "2020-01-01"^^xsd:date , "2020-02-01"^^xsd:date .', "rk:dateOpened is one xsd:date",
          "#dateOpened"),

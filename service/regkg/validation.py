@@ -8,8 +8,10 @@ are the ``shapes/*-violation.rq`` queries: each must return no rows.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +75,19 @@ class ValidationReport:
                 for focus, vs in self.by_focus().items()
             ],
         }
+
+
+@contextmanager
+def _quiet_ill_typed_literals() -> Iterator[None]:
+    """rdflib logs a traceback for every ill-typed literal ("2021-13-45"^^xsd:date) it reads; the
+    shapes report such a literal as a violation, so the traceback only hides the report."""
+    log = logging.getLogger("rdflib.term")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 
 def _to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
@@ -158,6 +173,7 @@ def _path_text(g: rdflib.Graph, path: rdflib.term.Node | None) -> str | None:
     return "(complex path)"
 
 
+@_quiet_ill_typed_literals()
 def validate_quads(
     quads: Sequence[ox.Quad],
     *,
