@@ -317,6 +317,37 @@ def test_judicial_review_of_an_action_in_the_same_file(context: list[ox.Quad]) -
     assert shacl_problems(built.graph, [*context, *extra], built.subject_rows) == []
 
 
+def test_a_name_shared_by_two_companies_is_ambiguous(context: list[ox.Quad]) -> None:
+    twins = """@prefix rk: <https://w3id.org/regkg/ontology#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <https://w3id.org/regkg/id/org/twin-a> a rk:Company ; rdfs:label "Twin A"@en ; skos:altLabel "Twin"@en .
+        <https://w3id.org/regkg/id/org/twin-b> a rk:Company ; rdfs:label "Twin B"@en ; skos:altLabel "Twin"@en ."""
+    extra = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ox.parse(twins, format=ox.RdfFormat.TURTLE)]
+    problems = problems_of(csv_text(row(targets="twin")), Catalogue([*context, *extra]))
+    assert f"row 2, column targets: 'twin' names more than one company: {ID}org/twin-a, {ID}org/twin-b; give the IRI" in problems
+
+
+def test_new_platform_with_a_new_operator_and_several_targets(catalogue: Catalogue) -> None:
+    text = csv_text(row(kind="decision", targets="Nova Holdings; Nova Shop Ltd", platforms="Nova Shop [Nova Shop Ltd]",
+                        date_opened="", date_decided="2022-01-05", fine_amount="10", fine_currency="EUR"))  # fmt: skip
+    built, problems = build(text, catalogue)
+    assert built is not None, problems
+    g = built.graph
+    assert built.minted["company"] == [f"{ID}org/nova-holdings", f"{ID}org/nova-shop-ltd"]
+    assert g.value(rdflib.URIRef(f"{ID}platform/nova-shop"), RK.operatedBy) == rdflib.URIRef(f"{ID}org/nova-shop-ltd")
+    action = rdflib.URIRef(built.actions[0])
+    assert str(action).endswith("/2022-01-05-cac-nova")  # the first target, generic words dropped
+    fine = g.value(action, RK.outcome)
+    assert g.value(fine, RK.penalisedEntity) is None  # two targets: whom the fine falls on is not said
+    assert str(g.value(fine, rdflib.RDFS.label)) == "Fine of EUR 10 (Test: CAC review of Example Widgets)"
+
+
+def test_excel_csv_with_byte_order_mark_and_capitalised_header(catalogue: Catalogue) -> None:
+    text = "\ufeff" + csv_text(row()).replace("kind,label", "Kind,Label", 1)
+    built, problems = build(text, catalogue)
+    assert built is not None, problems
+
+
 def test_shacl_violations_are_reported_by_row_and_column(catalogue: Catalogue, context: list[ox.Quad]) -> None:
     built, _ = build(
         csv_text(row(), row(label="Second", date_opened="2021-07-09", source_url="https://example.org/b")), catalogue

@@ -380,7 +380,7 @@ class _Builder:
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            self.problem(row, column, f"{value!r} names several {what}s: {', '.join(found)}; give the IRI")
+            self.problem(row, column, f"{value!r} names more than one {what}: {', '.join(found)}; give the IRI")
             return None
         return None
 
