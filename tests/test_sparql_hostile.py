@@ -204,6 +204,25 @@ def test_bad_text(name: str, text: str, status: int, code: str, client: httpx.Cl
     assert live_server.health()["status"] == "ok"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE " + "{" * 150 + " ?s ?p ?o " + "}" * 150 + " LIMIT 1",
+        "SELECT * WHERE { FILTER(" + "(" * 150 + "1" + ")" * 150 + ") }",
+        "SELECT * WHERE { ?s " + "(" * 150 + "rdf:type" + ")" * 150 + " ?o } LIMIT 1",
+    ],
+    ids=["groups", "expressions", "paths"],
+)
+def test_nesting_under_the_limit_is_served(text: str, client: httpx.Client, live_server: LiveServer) -> None:
+    """Nesting below REGKG_MAX_NESTING (200) reaches both parsers and the engine, and is answered."""
+    r = client.post("/sparql", content=text.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 200, r.text
+    # with a FROM clause it goes through rdflib's parser as well (in its deep-stack thread)
+    r = client.get("/sparql", params={"query": text.replace("SELECT *", "SELECT * FROM <urn:none>", 1)})
+    assert r.status_code == 403, r.text
+    assert live_server.alive()
+
+
 def test_non_utf8_query_string(client: httpx.Client) -> None:
     _error(client.get("/sparql?query=SELECT%20%FF%FE"), 400, "invalid_encoding")
 

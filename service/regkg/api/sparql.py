@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 import pyoxigraph as ox
@@ -57,7 +58,8 @@ async def query(request: Request) -> Response:
     )
     accept = request.headers.get("accept")
     if req is None:
-        return _service_description(request, accept, settings)
+        graphs = await asyncio.to_thread(get_store(request).named_graphs)
+        return _service_description(request, accept, settings, graphs)
     sparql.check_text(req.text, settings)
     pool = get_queries(request)
     response = await pool.execute(
@@ -70,14 +72,13 @@ async def query(request: Request) -> Response:
     return StreamingResponse(response.body, media_type=response.outcome.content_type, headers=headers)
 
 
-def _service_description(request: Request, accept: str | None, settings: Settings) -> Response:
+def _service_description(request: Request, accept: str | None, settings: Settings, graphs: list[str]) -> Response:
     try:
         fmt = formats.negotiate(accept, formats.Kind.GRAPH)
     except formats.NotAcceptable as exc:
         raise ApiError(406, "not_acceptable", str(exc), supported=exc.supported) from None
     endpoint = str(request.url_for("query"))
-    store = get_store(request)
-    triples = sparql.service_description(endpoint, store.named_graphs(), settings)
+    triples = sparql.service_description(endpoint, graphs, settings)
     assert fmt.rdf_format is not None
     data = ox.serialize(
         triples, format=fmt.rdf_format, prefixes={"sd": "http://www.w3.org/ns/sparql-service-description#"}
