@@ -48,6 +48,17 @@ def remote_server(oxigraph_server: str, tmp_path_factory: pytest.TempPathFactory
         yield server
 
 
+def test_both_stores_implement_the_one_interface() -> None:
+    from regkg.store import EmbeddedStore, Store
+
+    remote = RemoteStore("http://127.0.0.1:9/query")
+    try:
+        assert isinstance(remote, Store)
+        assert isinstance(EmbeddedStore(), Store)
+    finally:
+        remote.close()
+
+
 def test_default_update_url() -> None:
     assert default_update_url("http://h/ds/query") == "http://h/ds/update"
     assert default_update_url("http://h/sparql/") == "http://h/update"

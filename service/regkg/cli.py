@@ -100,7 +100,7 @@ def _curie(iri: str | None) -> str:
 def _read_query(query: str) -> str:
     p = Path(query)
     try:
-        if len(query) < 4096 and p.suffix in {".rq", ".sparql"} or (len(query) < 4096 and p.is_file()):
+        if (len(query) < 4096 and p.suffix in {".rq", ".sparql"}) or (len(query) < 4096 and p.is_file()):
             if not p.is_file():
                 raise _fail(f"{query}: no such query file", 2)
             return p.read_text(encoding="utf-8")
@@ -343,6 +343,56 @@ def serve(
     settings = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
     err.print(f"regkg: serving store {settings.store!r} on http://{host}:{port}/sparql", highlight=False)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+
+
+@app.command()
+def stats(
+    store: Annotated[str, typer.Option(help="memory (the shipped files), a store folder, or a SPARQL endpoint.")] = (
+        "memory"
+    ),
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="Report as text or JSON.")] = ReportFormat.text,
+) -> None:
+    """Counts: quads, named graphs (ontology, data, inferred) and instances of the main classes."""
+    from regkg.store import StoreError, open_store
+
+    try:
+        st = open_store(store)
+    except (StoreError, RdfParseError) as exc:
+        raise _fail(str(exc)) from None
+    try:
+        graphs = st.named_graphs()
+        data_graphs = [g for g in graphs if g.startswith(vocab.DATA_GRAPH_PREFIX)]
+        classes = ["Regulator", "Company", "Platform", "EnforcementAction", "Penalty", "Fine", "Source"]
+        counts: dict[str, int] = {}
+        for cls in classes:
+            result = st.query(
+                f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{vocab.RK}{cls}> }}", prefixes=vocab.PREFIXES
+            )
+            counts[f"rk:{cls}"] = int(next(iter(result))["n"].value)  # type: ignore[arg-type, index]
+        report = {
+            "store": st.describe(),
+            "graphs": {"data": len(data_graphs), "all": len(graphs)},
+            "quads": {
+                "total": st.count(),
+                "ontology": st.count(vocab.ONTOLOGY_GRAPH),
+                "inferred": st.count(vocab.INFERRED_GRAPH),
+            },
+            "instances": counts,
+        }
+    except (StoreError, OSError, ValueError, SyntaxError) as exc:
+        raise _fail(f"cannot read the store: {exc}") from None
+    finally:
+        st.close()
+    if fmt is ReportFormat.json:
+        out.print_json(json.dumps(report))
+        return
+    table = Table("what", "count")
+    for key, value in report["quads"].items():  # type: ignore[attr-defined]
+        table.add_row(f"quads: {key}", str(value))
+    table.add_row("named graphs (data files)", str(len(data_graphs)))
+    for cls, n in counts.items():
+        table.add_row(cls, str(n))
+    out.print(table)
 
 
 def main() -> None:
