@@ -12,6 +12,7 @@ jurisdictions or classes), asserted edges only, rebuilt when the store's data ve
 
 from __future__ import annotations
 
+import gc
 import itertools
 import re
 import threading
@@ -503,6 +504,21 @@ def _edges_of(store: Store, frontier: Sequence[str], limit: int) -> tuple[list[t
     return edges, cut
 
 
+def _edges_among(store: Store, nodes: Iterable[str]) -> set[tuple[str, str, str]]:
+    """Asserted edges between any two of ``nodes``: each is an out-edge of one of them."""
+    ids = sorted(nodes)
+    members = ", ".join(_n(i) for i in ids)
+    hidden = ", ".join(_n(p) for p in HIDDEN_PREDICATES)
+    out: set[tuple[str, str, str]] = set()
+    for chunk in _chunks(ids):
+        q = (
+            f"SELECT ?n ?p ?o WHERE {{ VALUES ?n {{ {_values(chunk)} }} GRAPH ?g {{ ?n ?p ?o }} "
+            f"FILTER(?o IN ({members}) && ?g != <{INFERRED}> && ?p NOT IN ({hidden})) }}"
+        )
+        out |= {(row[0].value, row[1].value, row[2].value) for row in select(store, q)}
+    return out
+
+
 def neighbourhood(
     store: Store,
     iri: str,
@@ -519,16 +535,16 @@ def neighbourhood(
     """
     hops = max(1, min(hops, EXPLORE_LIMITS.max_hops))
     limit = max(1, min(limit, EXPLORE_LIMITS.max_nodes))
-    if not exists(store, iri):
-        raise NotFound(iri)
     nodes: dict[str, Node] = _nodes(store, [iri])
     edges: set[tuple[str, str, str]] = set()
     truncated = False
     frontier = [iri]
-    for _ in range(hops):
+    for hop in range(hops):
         if not frontier:
             break
         found, cut = _edges_of(store, frontier, limit * 4)
+        if hop == 0 and not found and not nodes[iri].types and not exists(store, iri):
+            raise NotFound(iri)
         truncated |= cut
         new_ids = sorted({x for s, _p, o in found for x in (s, o)} - set(nodes))
         info = _nodes(store, new_ids)
@@ -544,11 +560,9 @@ def neighbourhood(
             added.append(nid)
         edges |= {e for e in found if e[0] in nodes and e[2] in nodes}
         frontier = [n for n in added if not nodes[n].hub]
-    # edges among the nodes kept that the walk has not seen (e.g. between two leaves)
-    leaves = [n for n in frontier if n in nodes]
-    if leaves and len(nodes) > 1:
-        found, cut = _edges_of(store, leaves, limit * 4)
-        edges |= {e for e in found if e[0] in nodes and e[2] in nodes}
+    # edges among the nodes kept that the walk has not seen (e.g. between two neighbours)
+    if len(nodes) > 2:
+        edges |= _edges_among(store, nodes)
     ordered = sorted(edges)
     plabels = labels(store, {p for _s, p, _o in ordered})
     return Subgraph(nodes, ordered, truncated, plabels)
@@ -574,6 +588,9 @@ class EntityGraph:
                     self._graph = project(self.store)
                     self._version = version
                     self.build_seconds = time.perf_counter() - started
+                    # millions of long-lived objects: keep the collector from walking them (DESIGN §9)
+                    gc.collect()
+                    gc.freeze()
         assert self._graph is not None
         return self._graph
 
@@ -609,7 +626,7 @@ def paths(
     *,
     max_hops: int = EXPLORE_LIMITS.default_path_hops,
     max_paths: int = EXPLORE_LIMITS.max_paths,
-    max_visits: int = 200_000,
+    max_visits: int = 50_000,
 ) -> list[list[str]]:
     """All shortest paths (up to ``max_paths``) of at most ``max_hops`` edges, by a bidirectional
     breadth-first search that stops after ``max_visits`` nodes (bounded time)."""

@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import gc
+import heapq
+import itertools
 import threading
 import time
 import unicodedata
@@ -57,10 +60,13 @@ TYPE_WEIGHTS: Final = {
     f"{vocab.RK}Source": -0.02,
     f"{vocab.RK}Penalty": -0.01,
 }
+#: At most this many names are looked at in each stage of a search (bounded time).
+_MAX_STAGE: Final = 200
+_BANDS: Final = {"exact": 0, "exact-alias": 0, "prefix": 1, "word-prefix": 2, "substring": 3, "fuzzy": 4}
 _SCORES: Final = {"exact": 1.0, "exact-alias": 0.95, "prefix": 0.8, "word-prefix": 0.7, "substring": 0.5}
 _FUZZY_MIN_RATIO: Final = 0.72
-_FUZZY_CANDIDATES: Final = 300
-_COMMON_TRIGRAM: Final = 20_000
+_FUZZY_CANDIDATES: Final = 100
+_COMMON_TRIGRAM: Final = 3_000
 _SEP: Final = "\x00"
 #: Indexes that build faster than this are rebuilt in the request that notices a new data version.
 _SYNC_REBUILD_SECONDS: Final = 0.5
@@ -132,7 +138,7 @@ class Index:
     names: dict[str, list[tuple[str, str, bool]]] = field(default_factory=dict)
     sorted_names: list[str] = field(default_factory=list)
     #: word -> normalised names containing it
-    words: dict[str, set[str]] = field(default_factory=dict)
+    words: dict[str, list[str]] = field(default_factory=dict)
     sorted_words: list[str] = field(default_factory=list)
     joined: str = ""
     offsets: list[int] = field(default_factory=list)
@@ -152,9 +158,12 @@ class Index:
 
     def finish(self) -> Index:
         self.sorted_names = sorted(self.names)
+        words: dict[str, set[str]] = {}
         for key in self.sorted_names:
             for w in _words(key):
-                self.words.setdefault(w, set()).add(key)
+                words.setdefault(w, set()).add(key)
+        # shortest names first: a bounded stage looks at the closest ones
+        self.words = {w: sorted(keys, key=lambda k: (len(k), k)) for w, keys in words.items()}
         self.sorted_words = sorted(self.words)
         parts: list[str] = []
         pos = 0
@@ -178,7 +187,9 @@ class Index:
         if not q:
             return []
         wanted = frozenset(types)
-        best: dict[str, Hit] = {}
+        #: iri -> (score, band, original name, match)
+        best: dict[str, tuple[float, int, str, str]] = {}
+        per_band = [0] * len(_BANDS)
 
         def offer(key: str, match: str, score: float) -> None:
             for iri, original, preferred in self.names.get(key, ()):
@@ -194,33 +205,54 @@ class Index:
                 # shorter names are closer to what was asked for; the graph's actors before documents
                 s -= min(len(key), 200) / 100_000
                 s += ent.weight
+                band = _BANDS[kind]
                 old = best.get(iri)
-                if old is None or s > old.score:
-                    best[iri] = Hit(iri, ent.label, ent.types, s, original, kind)
+                if old is None:
+                    per_band[band] += 1
+                elif s > old[0]:
+                    per_band[old[1]] -= 1
+                    per_band[band] += 1
+                else:
+                    continue
+                best[iri] = (s, band, original, kind)
 
-        def enough(threshold: float) -> bool:
-            return sum(1 for h in best.values() if h.score >= threshold) >= limit
+        def enough(band: int) -> bool:
+            """``limit`` hits at least as good as ``band``: a worse stage cannot reach the top."""
+            return sum(per_band[: band + 1]) >= limit
 
         # 1. exact
         offer(q, "exact", _SCORES["exact"])
-        # 2. prefix of a whole name, then of a word
+        # 2. prefix of a whole name, then of a word (at most _MAX_STAGE names each)
         i = bisect.bisect_left(self.sorted_names, q)
-        while i < len(self.sorted_names) and self.sorted_names[i].startswith(q):
+        stop = min(len(self.sorted_names), i + _MAX_STAGE)
+        while i < stop and self.sorted_names[i].startswith(q):
             offer(self.sorted_names[i], "prefix", _SCORES["prefix"])
             i += 1
-        if not enough(_SCORES["prefix"]):
-            first = q.split(" ", 1)[0]
-            i = bisect.bisect_left(self.sorted_words, first)
-            while i < len(self.sorted_words) and self.sorted_words[i].startswith(first):
-                for key in self.words[self.sorted_words[i]]:
-                    if q in key:
-                        offer(key, "word-prefix", _SCORES["word-prefix"])
-                i += 1
+        if not enough(_BANDS["prefix"]):
+            qwords = _words(q)
+            if len(qwords) > 1:
+                # a name with every word: candidates from the rarest complete word of the query
+                rarest = min(qwords[:-1], key=lambda w: len(self.words.get(w, ())))
+                candidates: Iterable[str] = self.words.get(rarest, ())
+            else:
+                first = qwords[0] if qwords else q
+                i = bisect.bisect_left(self.sorted_words, first)
+                j = i
+                while j < len(self.sorted_words) and self.sorted_words[j].startswith(first):
+                    j += 1
+                candidates = itertools.chain.from_iterable(self.words[w] for w in self.sorted_words[i:j])
+            offered = 0
+            for key in candidates:
+                if q in key and (key.startswith(q) or f" {q}" in key or not q[0].isalnum()):
+                    offer(key, "word-prefix", _SCORES["word-prefix"])
+                    offered += 1
+                    if offered >= _MAX_STAGE:
+                        break
         # 3. substring, over the joined names
-        if not enough(_SCORES["word-prefix"]):
+        if not enough(_BANDS["word-prefix"]):
             start = 0
             seen = 0
-            while seen < 5000:
+            while seen < _MAX_STAGE:
                 pos = self.joined.find(q, start)
                 if pos < 0:
                     break
@@ -230,25 +262,36 @@ class Index:
                 seen += 1
                 start = self.offsets[k] + len(key) + 1
         # 4. close misspellings
-        if not enough(_SCORES["substring"]) and len(q) >= 3:
+        if not enough(_BANDS["substring"]) and len(q) >= 3:
+            offered = 0
             for term, ratio in self._close(q):
                 score = 0.2 + 0.2 * ratio
                 if term in self.names:
                     offer(term, "fuzzy", score)
-                for key in self.words.get(term, ()):
+                for key in itertools.islice(self.words.get(term, ()), _MAX_STAGE // 4):
                     offer(key, "fuzzy", score - 0.01)
-        hits = sorted(best.values(), key=lambda h: (-h.score, h.label.casefold(), h.iri))
-        return hits[:limit]
+                    offered += 1
+                if offered >= _MAX_STAGE:
+                    break
+        top = heapq.nsmallest(
+            limit, best.items(), key=lambda kv: (-kv[1][0], self.entities[kv[0]].label.casefold(), kv[0])
+        )
+        return [
+            Hit(iri, self.entities[iri].label, self.entities[iri].types, score, original, kind)
+            for iri, (score, _band, original, kind) in top
+        ]
 
     def _close(self, q: str) -> list[tuple[str, float]]:
         grams = _trigrams(q)
         counts: Counter[int] = Counter()
         postings = sorted((self.trigrams.get(g, []) for g in grams), key=len)
+        used = 0
         for posting in postings:
             if len(posting) > _COMMON_TRIGRAM and counts:
                 continue
             counts.update(posting)
-        need = max(1, len(grams) // 3)
+            used += 1
+        need = max(1, used // 3)
         candidates = [i for i, n in counts.most_common(_FUZZY_CANDIDATES) if n >= need]
         out: list[tuple[str, float]] = []
         matcher = difflib.SequenceMatcher(autojunk=False)
@@ -357,6 +400,9 @@ class SearchIndex:
         started = time.perf_counter()
         self._index = build_index(self.store)
         self._seconds = time.perf_counter() - started
+        # the index is long-lived: keep the collector from walking it again and again (DESIGN §9)
+        gc.collect()
+        gc.freeze()
 
     def _rebuild(self) -> None:
         try:

@@ -64,7 +64,7 @@ IriQuery = Annotated[str, Query(min_length=1, max_length=2000, description="An I
 
 
 @router.get("/search", summary="Find entities by label or alias, in any language")
-def search(
+async def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=200, description="Words of a name, in any language")],
     type: Annotated[
