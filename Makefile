@@ -38,8 +38,10 @@ vendor: $(VENDOR_STAMP)
 
 # The browser tests drive Debian's chromium (never a browser downloaded by Playwright).
 CHROMIUM := /usr/bin/chromium
+# A CJK font too, so that screenshots show the Chinese labels.
 browser:
 	@test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@test -n "$$(fc-list :lang=zh 2>/dev/null)" || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei
 
 serve: setup vendor
 	$(BIN)/regkg serve --host 127.0.0.1 --port 8000

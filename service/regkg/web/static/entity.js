@@ -5,7 +5,7 @@
     const box = document.getElementById("mini-graph");
     if (!box || !window.cytoscape) return;
     const iri = box.dataset.iri;
-    const r = await fetch("/api/neighbourhood?" + new URLSearchParams({ iri, limit: "40" }), { headers: { Accept: "application/json" } });
+    const r = await fetch("/api/neighbourhood?" + new URLSearchParams({ iri, limit: "30" }), { headers: { Accept: "application/json" } });
     if (!r.ok) { box.textContent = "The neighbourhood could not be loaded."; return; }
     const data = await r.json();
     const G = window.regkgGraph;
@@ -21,6 +21,6 @@
     cy.on("tap", "node", (ev) => { if (ev.target.id() !== iri) window.location.href = window.regkg.pageHref(ev.target.id()); });
     cy.on("mouseover", "edge", (ev) => ev.target.addClass("hover"));
     cy.on("mouseout", "edge", (ev) => ev.target.removeClass("hover"));
-    if (data.truncated) box.insertAdjacentHTML("afterend", '<p class="muted small">Only the first 40 neighbours are shown.</p>');
+    if (data.truncated) box.insertAdjacentHTML("afterend", '<p class="muted small">Only the first 30 neighbours are shown.</p>');
   });
 })();
