@@ -93,7 +93,7 @@ def _curie(iri: str | None) -> str:
         return ""
     for prefix, ns in {**vocab.PREFIXES, "rks": "https://w3id.org/regkg/shapes#", "id": vocab.ID}.items():
         if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -169,10 +169,10 @@ def _print_result(result: object, fmt: QueryFormat) -> None:
         return
     if isinstance(result, ox.QuerySolutions):
         if fmt is QueryFormat.json:
-            sys.stdout.write(result.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8") + "\n")
+            sys.stdout.write((result.serialize(format=ox.QueryResultsFormat.JSON) or b"").decode("utf-8") + "\n")
             return
         if fmt is QueryFormat.csv:
-            sys.stdout.write(result.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8"))
+            sys.stdout.write((result.serialize(format=ox.QueryResultsFormat.CSV) or b"").decode("utf-8"))
             return
         variables = [v.value for v in result.variables]
         table = Table(*variables, show_lines=False)
