@@ -54,7 +54,8 @@ def _root(request: Request) -> str:
 
 def _local(request: Request, path: str) -> str:
     """A path of this service, prefixed with the mount path (for Location and Link headers)."""
-    return request.scope.get("root_path", "").rstrip("/") + path
+    root: str = request.scope.get("root_path", "")
+    return root.rstrip("/") + path
 
 
 def _not_acceptable(exc: formats.NotAcceptable) -> ApiError:
@@ -131,17 +132,17 @@ async def data(request: Request, path: str) -> Response:
         target = u.data(iri, fmt.extension)
         assert target is not None
         return _see_other(request, target)
-    fmt = formats.by_extension(ext, formats.Kind.GRAPH)
-    assert fmt is not None
+    doc_fmt = formats.by_extension(ext, formats.Kind.GRAPH)
+    assert doc_fmt is not None
     current = u.data(iri, ext)
     document = urls.absolute(_root(request), current or "")
     store = get_store(request)
     triples = await asyncio.to_thread(desc.describe, store, iri, document, u.dataset)
     if not triples:
         raise _not_found(f"the graph says nothing about <{iri}>", iri=iri)
-    body = desc.serialize(triples, fmt, urls.absolute(_root(request), urls.CONTEXT))
+    body = desc.serialize(triples, doc_fmt, urls.absolute(_root(request), urls.CONTEXT))
     headers = {"Link": _link(request, u, iri, current), "Access-Control-Allow-Origin": "*"}
-    return Response(body, media_type=fmt.content_type, headers=headers)
+    return Response(body, media_type=doc_fmt.content_type, headers=headers)
 
 
 @router.api_route("/ontology", methods=_GET, summary="The ontology (303 to its documentation or the OWL file)")

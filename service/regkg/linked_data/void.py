@@ -188,7 +188,7 @@ def describe_dataset(stats: Stats, u: urls.Urls, root: str) -> list[ox.Triple]:
         add(ds, VOID + "propertyPartition", part)
         add(part, VOID + "property", N(prop))
         add(part, VOID + "triples", count(n))
-    out.sort(key=lambda t: (t.subject != ds, t.subject.value))  # one block per node in Turtle
+    out.sort(key=lambda t: (t.subject != ds, str(t.subject)))  # one block per node in Turtle
     return out
 
 
