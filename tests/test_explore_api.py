@@ -9,6 +9,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from tests.conftest import LiveServer
+
 ID = "https://w3id.org/regkg/id/"
 RK = "https://w3id.org/regkg/ontology#"
 TAOBAO = ID + "platform/taobao"
@@ -289,3 +291,21 @@ def test_examples(client: httpx.Client) -> None:
     for e in body["examples"]:
         assert set(e) == {"name", "title", "description", "query"}
         assert e["title"] and e["query"].strip()
+
+
+def test_search_index_follows_writes(client: httpx.Client, live_server: LiveServer) -> None:
+    """A label written through /update is found by the next search; gone once the graph is dropped."""
+    graph = "https://w3id.org/regkg/graph/data/test/explore-search"
+    thing = ID + "org/zyxwv-testco"
+    headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {live_server.write_token}"}
+    insert = (
+        f"INSERT DATA {{ GRAPH <{graph}> {{ <{thing}> a <{RK}Company> ; "
+        f'<http://www.w3.org/2000/01/rdf-schema#label> "Zyxwv Testco"@en , "兹维测试"@zh }} }}'
+    )
+    try:
+        assert client.post("/update", content=insert.encode(), headers=headers).status_code == 200
+        assert first_id(client.get("/api/search", params={"q": "zyxwv testco"}).json()) == thing
+        assert first_id(client.get("/api/search", params={"q": "兹维测试"}).json()) == thing
+    finally:
+        client.post("/update", content=f"DROP SILENT GRAPH <{graph}>".encode(), headers=headers)
+    assert thing not in ids(client.get("/api/search", params={"q": "zyxwv testco"}).json())

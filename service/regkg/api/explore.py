@@ -71,21 +71,21 @@ async def search(
         list[str] | None, Query(max_length=20, description="Only entities of these types (IRIs or CURIEs)")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Ranked: exact > prefix > substring > close misspelling. `{"results": [{"id", "label", "types",
     "score", "matched", "match"}]}`; `matched` is the name that matched, `match` how."""
     types = [iri_param(t, "type") for t in type or []]
     index = search_index(request)
     hits = index.search(q, types=types, limit=limit)
-    return {"query": q, "results": [h.as_dict() for h in hits]}
+    return JSONResponse({"query": q, "results": [h.as_dict() for h in hits]})
 
 
 @router.get("/entity", summary="One entity: types, labels, facts, incoming links, sources")
-def entity(request: Request, iri: IriQuery) -> dict[str, Any]:
+def entity(request: Request, iri: IriQuery) -> JSONResponse:
     store = get_store(request)
     target = iri_param(iri)
     try:
-        return explore.entity(store, target)
+        return JSONResponse(explore.entity(store, target))
     except explore.NotFound:
         raise ApiError(404, "not_found", f"iri: no entity {target} in the graph", iri=target) from None
 
@@ -151,7 +151,7 @@ def path(
     from_: Annotated[str, Query(alias="from", min_length=1, max_length=2000)],
     to: Annotated[str, Query(min_length=1, max_length=2000)],
     max_hops: Annotated[int, Query(ge=1, le=EXPLORE_LIMITS.max_path_hops)] = EXPLORE_LIMITS.default_path_hops,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Up to 10 shortest paths of at most `max_hops` edges, over the entity graph (asserted links
     between entities; concepts, statuses, jurisdictions, publishers and classes are not walked
     through). `{"paths": [{"nodes": [ids], "edges": [...], "length"}], "nodes": [...]}`."""
@@ -161,18 +161,18 @@ def path(
     graph = entity_graph(request).get()
     found = explore.paths(graph, source, target, max_hops=max_hops)
     result = explore.path_result(store, graph, found)
-    return {"from": source, "to": target, "max_hops": max_hops, **result}
+    return JSONResponse({"from": source, "to": target, "max_hops": max_hops, **result})
 
 
 @router.get("/group", summary="The corporate-group roll-up from any member")
-def group(request: Request, iri: IriQuery) -> dict[str, Any]:
+def group(request: Request, iri: IriQuery) -> JSONResponse:
     """`{"group": {"id", "label"}, "members", "platforms", "actions": [{"id", "label", "date", "regulator",
     "concerns", "amounts": [{"value", "currency"}], "sources"}], "totals": [{"currency", "amount", "count"}],
     "minority_stakes"}`. Control above 50 % only (rk:subsidiaryOf); minority stakes are listed, never summed."""
     store = get_store(request)
     target = iri_param(iri)
     try:
-        return explore.group(store, target)
+        return JSONResponse(explore.group(store, target))
     except explore.NotFound:
         raise ApiError(404, "not_found", f"iri: no entity {target} in the graph", iri=target) from None
     except explore.NotApplicable as exc:
