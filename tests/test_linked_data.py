@@ -87,6 +87,15 @@ CASES: list[tuple[str, str | None, int, str | None, str | None]] = [
     ("/ontology.jsonld", None, 200, None, JSONLD),
     ("/ontology.rdf", None, 200, None, RDFXML),
     ("/ontology.xyz", None, 404, None, JSON),
+    ("/ontology/0.1.0", "text/turtle", 303, "/ontology.ttl", None),
+    ("/ontology/0.1.0", BROWSER, 303, "/ontology.html", None),
+    ("/ontology/9.9.9", None, 404, None, JSON),
+    # named graphs
+    ("/graph/ontology", None, 200, None, TTL),
+    ("/graph/inferred", "application/n-triples", 200, None, NT),
+    ("/graph/data/cn/organisations", "application/ld+json", 200, None, JSONLD),
+    ("/graph/data/no-such-file", None, 404, None, JSON),
+    ("/graph/inferred", "image/png", 406, None, JSON),
     # self-description, context, export
     ("/.well-known/void", None, 200, None, TTL),
     ("/.well-known/void", "application/n-triples", 200, None, NT),
@@ -339,6 +348,35 @@ def test_void_describes_the_service(client: httpx.Client, live_server: Any) -> N
     assert str(g.value(dataset, rdflib.OWL.versionInfo)) == health["data_version"]
     for dist in g.objects(dataset, rdflib.URIRef(vocab.DCAT + "distribution")):
         assert str(g.value(dist, rdflib.URIRef(vocab.DCAT + "downloadURL"))) in dumps
+
+
+def test_every_iri_dereferences(client: httpx.Client, exports: dict[str, bytes]) -> None:
+    """Every IRI under https://w3id.org/regkg/ in the dump has a path on this service; a few of
+    each kind (id/org, id/action, concern, ontology, graph, ...) are dereferenced over HTTP."""
+    import re
+
+    from regkg import urls
+
+    u = urls.for_base()
+    iris = set(re.findall(rb"<(https://w3id\.org/regkg/[^>]*)>", exports["nt"]))
+    assert len(iris) > 1000
+    by_kind: dict[str, list[str]] = {}
+    for raw in sorted(iris):
+        iri = raw.decode()
+        path = u.path(iri)
+        if iri.startswith(u.void_namespace):
+            assert path is None  # the description's nodes: hash IRIs of /.well-known/void
+            continue
+        assert path is not None, iri
+        kind = "/".join(path.split("#")[0].split("/")[:3])
+        by_kind.setdefault(kind, []).append(path.split("#")[0])
+    assert {"/id/org", "/id/action", "/concern/antitrust", "/ontology", "/graph/inferred"} <= set(by_kind) | {
+        k for k in by_kind if k.startswith("/concern/")
+    }
+    for paths in by_kind.values():
+        for path in paths[:3]:
+            r = client.get(path, headers={"Accept": "text/turtle"})
+            assert r.status_code in (200, 303), (path, r.text[:300])
 
 
 def test_jsonld_export_uses_the_published_context(client: httpx.Client, exports: dict[str, bytes]) -> None:

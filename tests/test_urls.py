@@ -35,7 +35,6 @@ CASES = [
     # IRIs the service does not answer for
     (LOCAL, W3ID + "id/org/alibaba-group", None, None, None),
     (W3ID, "https://www.wikidata.org/entity/Q1359568", None, None, None),
-    (W3ID, W3ID + "graph/inferred", None, None, None),
 ]
 
 
@@ -71,3 +70,15 @@ def test_base_without_slash_and_link_header() -> None:
     assert urls.absolute("http://h:1/", "/id/x") == "http://h:1/id/x"
     assert u.export("nq") == "/export.nq"
     assert urls.for_base().base_iri == vocab.BASE
+
+
+@pytest.mark.parametrize("base", [W3ID, LOCAL])
+def test_graphs_and_ontology_versions(base: str) -> None:
+    u = urls.Urls(base)
+    assert u.path(W3ID + "graph/inferred") == "/graph/inferred"
+    assert u.path(W3ID + "graph/data/cn/organisations") == "/graph/data/cn/organisations"
+    assert u.from_path("/graph/data/cn/organisations") == W3ID + "graph/data/cn/organisations"
+    assert u.page(W3ID + "graph/inferred") is None
+    assert u.path(W3ID + "ontology/0.1.0") == "/ontology/0.1.0"
+    assert u.from_path("/ontology/0.1.0") == W3ID + "ontology/0.1.0"
+    assert u.from_path("/graph/../x") is None

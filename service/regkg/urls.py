@@ -12,6 +12,8 @@ IRIs and where the service answers for them (paths are relative to the service's
     …/regkg/sector/<slug>         /sector/<slug>         (as concern)
     …/regkg/ontology              /ontology              303 -> /ontology.html | /ontology.<ext>
     …/regkg/ontology#Term         /ontology#Term         (a hash IRI: the client fetches /ontology)
+    …/regkg/ontology/<version>    /ontology/<version>    the current version: as /ontology
+    …/regkg/graph/<name>          /graph/<name>          200: the named graph's triples (Turtle, ...)
 
 ``{base}`` is the deployment's base IRI (``REGKG_BASE_IRI``, default ``https://w3id.org/regkg/``):
 it applies to the data's things (``id/``). The vocabularies -- the ontology, the concern and
@@ -40,6 +42,7 @@ __all__ = [
     "DATA_EXTENSIONS",
     "EXPORT",
     "EXPORT_EXTENSIONS",
+    "GRAPH",
     "ONTOLOGY",
     "SPARQL",
     "VOID",
@@ -55,6 +58,7 @@ EXPORT: Final = "/export"
 VOID: Final = "/.well-known/void"
 CONTEXT: Final = "/context.jsonld"
 ONTOLOGY: Final = "/ontology"
+GRAPH: Final = "/graph/"
 
 #: Extensions of /data/<key>.<ext> and /ontology.<ext> (formats.FORMATS has their media types).
 DATA_EXTENSIONS: Final = ("ttl", "nt", "jsonld", "rdf")
@@ -124,8 +128,11 @@ class Urls:
     # -- IRI -> paths -------------------------------------------------------------
     def path(self, iri: str) -> str | None:
         """Where the service answers for ``iri`` (``/id/org/x``, ``/concern/x``, ``/ontology#X``), or None."""
-        if self.is_ontology(iri):
+        if self.is_ontology(iri) or iri.startswith(vocab.ONTOLOGY_IRI + "/"):
             return ONTOLOGY + iri[len(vocab.ONTOLOGY_IRI) :]
+        if iri.startswith(vocab.GRAPH):
+            rest = iri[len(vocab.GRAPH) :]
+            return GRAPH + rest if _valid_key(rest) else None
         key = self.key(iri)
         if key is None:
             return None
@@ -178,7 +185,7 @@ class Urls:
     # -- paths -> IRI -------------------------------------------------------------
     def from_path(self, path: str) -> str | None:
         """The IRI a local path is about: ``/id/..``, ``/page/..``, ``/data/...<ext>``, ``/concern/..``,
-        ``/sector/..``, ``/ontology[.ext]``; None for any other path."""
+        ``/sector/..``, ``/ontology[.ext]``, ``/ontology/<version>``, ``/graph/..``; None for any other path."""
         path = path.split("?", 1)[0].split("#", 1)[0]
         if path == ONTOLOGY or (path.startswith(ONTOLOGY + ".") and "/" not in path[1:]):
             return vocab.ONTOLOGY_IRI
@@ -194,6 +201,11 @@ class Urls:
         head = path.strip("/").split("/", 1)[0]
         if head in CONCEPT_SCHEMES:
             return self.iri(path.strip("/"))
+        if path.startswith(GRAPH):
+            rest = path[len(GRAPH) :]
+            return vocab.GRAPH + rest if _valid_key(rest) else None
+        if path.startswith(ONTOLOGY + "/") and _valid_key(path[len(ONTOLOGY) + 1 :].replace(".", "-")):
+            return vocab.ONTOLOGY_IRI + path[len(ONTOLOGY) :]
         return None
 
     # -- fixed documents -------------------------------------------------------

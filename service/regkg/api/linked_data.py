@@ -140,7 +140,7 @@ async def data(request: Request, path: str) -> Response:
     triples = await asyncio.to_thread(desc.describe, store, iri, document, u.dataset)
     if not triples:
         raise _not_found(f"the graph says nothing about <{iri}>", iri=iri)
-    body = desc.serialize(triples, doc_fmt, urls.absolute(_root(request), urls.CONTEXT))
+    body = desc.serialize(triples, doc_fmt, urls.absolute(_root(request), urls.CONTEXT), first=iri)
     headers = {"Link": _link(request, u, iri, current), "Access-Control-Allow-Origin": "*"}
     return Response(body, media_type=doc_fmt.content_type, headers=headers)
 
@@ -154,6 +154,40 @@ async def ontology(request: Request) -> Response:
     except formats.NotAcceptable as exc:
         raise _not_acceptable(exc) from None
     return _see_other(request, f"{urls.ONTOLOGY}.{'html' if fmt is None else fmt.extension}")
+
+
+@router.api_route("/ontology/{version}", methods=_GET, summary="A version IRI of the ontology")
+async def ontology_version(request: Request, version: str) -> Response:
+    """The current version IRI (`owl:versionIRI`, e.g. `…/ontology/0.1.0`) answers as `/ontology`;
+    earlier versions are not served (404)."""
+    current = desc.ontology_version_iri()
+    if current is None or current != vocab.ONTOLOGY_IRI + "/" + version:
+        raise _not_found(f"no ontology version {version!r}; the current one is {current}")
+    return await ontology(request)
+
+
+@router.api_route("/graph/{name:path}", methods=_GET, summary="The triples of one named graph")
+async def named_graph(request: Request, name: str) -> Response:
+    """`https://w3id.org/regkg/graph/...` (a data file's graph, `ontology`, `inferred`): its triples,
+    Turtle unless Accept asks for N-Triples, JSON-LD or RDF/XML."""
+    iri = _urls(request).from_path(urls.GRAPH + name)
+    store = get_store(request)
+    if iri is None or iri not in await asyncio.to_thread(store.named_graphs):
+        raise _not_found(f"no named graph at {request.url.path}")
+    try:
+        fmt = formats.negotiate(request.headers.get("accept"), formats.Kind.GRAPH)
+    except formats.NotAcceptable as exc:
+        raise _not_acceptable(exc) from None
+    if fmt.extension not in urls.DATA_EXTENSIONS:
+        fmt = formats.supported(formats.Kind.GRAPH)[0]
+    triples = await asyncio.to_thread(desc.graph_triples, store, iri)
+    body = desc.serialize(triples, fmt, urls.absolute(_root(request), urls.CONTEXT))
+    headers = {
+        "Vary": "Accept",
+        "Link": f'<{_local(request, urls.VOID)}>; rel="describedby"',
+        "Access-Control-Allow-Origin": "*",
+    }
+    return Response(body, media_type=fmt.content_type, headers=headers)
 
 
 @router.api_route("/ontology.{ext}", methods=_GET, summary="The ontology's documentation (html) or OWL file")

@@ -16,7 +16,8 @@ calling thread.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import io
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Final
 
@@ -27,7 +28,15 @@ from regkg.linked_data.jsonld import write_jsonld
 from regkg.linked_data.void import DATA_LICENSE
 from regkg.store.base import Store
 
-__all__ = ["describe", "exists", "ontology_triples", "ontology_turtle", "serialize"]
+__all__ = [
+    "describe",
+    "exists",
+    "graph_triples",
+    "ontology_triples",
+    "ontology_turtle",
+    "ontology_version_iri",
+    "serialize",
+]
 
 
 _DESCRIBE: Final = """CONSTRUCT { ?s ?p ?o } WHERE {
@@ -83,23 +92,43 @@ def ontology_triples() -> list[ox.Triple]:
     return list(ox.parse(ontology_turtle(), format=ox.RdfFormat.TURTLE))
 
 
+def ontology_version_iri() -> str | None:
+    """The ontology's ``owl:versionIRI``."""
+    version = ox.NamedNode(vocab.OWL + "versionIRI")
+    for t in ontology_triples():
+        if t.subject == ox.NamedNode(vocab.ONTOLOGY_IRI) and t.predicate == version:
+            return t.object.value if isinstance(t.object, ox.NamedNode) else None
+    return None
+
+
+def graph_triples(store: Store, graph: str) -> list[ox.Triple]:
+    """The triples of one named graph."""
+    result = store.query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}", query_dataset=True
+    )
+    assert isinstance(result, ox.QueryTriples)
+    return list(result)
+
+
 #: Prefixes of served documents.
 PREFIXES: Final[dict[str, str]] = {**vocab.PREFIXES, "foaf": vocab.FOAF, "void": vocab.VOID}
 
 
 def serialize(
-    triples: Iterable[ox.Triple], fmt: formats.Format, context_url: str, prefixes: Mapping[str, str] = PREFIXES
+    triples: Iterable[ox.Triple],
+    fmt: formats.Format,
+    context_url: str,
+    prefixes: Mapping[str, str] = PREFIXES,
+    first: str | None = None,
 ) -> bytes:
-    """``triples`` in ``fmt``; JSON-LD refers to the published context at ``context_url``."""
+    """``triples`` in ``fmt``, grouped by subject (``first``, the resource described, leads);
+    JSON-LD refers to the published context at ``context_url``."""
+    lead = ox.NamedNode(first) if first else None
+    items = sorted(triples, key=lambda t: (t.subject != lead, str(t.subject)))
     if fmt.extension == "jsonld":
-        import io
-
         buf = io.BytesIO()
         default = ox.DefaultGraph()
-        write_jsonld((ox.Quad(t.subject, t.predicate, t.object, default) for t in triples), buf, context_url)
+        write_jsonld((ox.Quad(t.subject, t.predicate, t.object, default) for t in items), buf, context_url)
         return buf.getvalue()
     assert fmt.rdf_format is not None
-    items: Sequence[ox.Triple] = (
-        sorted(triples, key=lambda t: str(t.subject)) if fmt.extension == "ttl" else list(triples)
-    )
     return ox.serialize(items, format=fmt.rdf_format, prefixes=dict(prefixes)) or b""
