@@ -56,6 +56,9 @@ CASES: list[Case] = [
     ("GET", "/.well-known/void", {}, {"Accept": "image/png"}, None, 406, "not_acceptable"),
     ("GET", "/export", {}, {"Accept": "image/png"}, None, 406, "not_acceptable"),
     ("GET", "/export.xyz", {}, {}, None, 404, "not_found"),
+    ("GET", "/graph/data/no-such-file", {}, {}, None, 404, "not_found"),
+    ("GET", "/graph/inferred", {}, {"Accept": "image/png"}, None, 406, "not_acceptable"),
+    ("GET", "/ontology/9.9.9", {}, {}, None, 404, "not_found"),
     # -- exploration API: bad parameters 422, unknown entities 404 ---------------------
     ("GET", "/api/search", {}, {}, None, 422, "invalid_request"),
     ("GET", "/api/search", {"q": ""}, {}, None, 422, "invalid_request"),
