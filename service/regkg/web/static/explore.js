@@ -161,7 +161,10 @@
     cy.on("mouseout", "edge", (ev) => ev.target.removeClass("hover"));
     cy.on("mouseover", "node", (ev) => ev.target.connectedEdges().addClass("highlight"));
     cy.on("mouseout", "node", (ev) => ev.target.connectedEdges().removeClass("highlight"));
-    for (const id of ["f-concern", "f-regulator", "f-from", "f-to"]) document.getElementById(id).addEventListener("change", applyFilters);
+    for (const id of ["f-concern", "f-regulator", "f-from", "f-to"]) {
+      document.getElementById(id).addEventListener("change", applyFilters);
+      document.getElementById(id).addEventListener("input", applyFilters);
+    }
     document.getElementById("f-clear").addEventListener("click", () => {
       for (const id of ["f-concern", "f-regulator", "f-from", "f-to"]) document.getElementById(id).value = "";
       applyFilters();
