@@ -114,6 +114,40 @@ def test_every_action_cites_a_source_with_url_publisher_title_and_date(store: An
     assert not rows, "actions with no fully described source:\n" + "\n".join(r["a"] for r in rows)
 
 
+def test_a_decision_reviewed_in_court_carries_the_status_its_last_ruling_implies(store: Any) -> None:
+    """A regulator's decision that a court has ruled on has a status, and it follows the last recorded
+    ruling (the one with the latest date): under appeal if that ruling is an open appeal or is itself
+    under appeal (an open appeal reviews it), otherwise upheld, reduced or annulled as the ruling was.
+    A ruling that is only "concluded" (a remittal, a discontinued challenge) leaves the choice open."""
+    rows = select(
+        store,
+        """SELECT ?a ?status ?ruling ?rstatus ?date ?appealed WHERE {
+             ?a a rk:Decision . ?ruling a rk:JudicialReview ; rk:reviews ?a .
+             { SELECT ?ruling (MAX(?d) AS ?date) WHERE {
+                 ?ruling rk:reviews ?x ; rk:dateDecided|rk:dateOpened|rk:dateAnnounced ?d } GROUP BY ?ruling }
+             OPTIONAL { ?a rk:status ?status }
+             OPTIONAL { ?ruling rk:status ?rstatus }
+             BIND(EXISTS { ?appeal rk:reviews ?ruling ; rk:status ?st FILTER(?st IN (rk:Open, rk:UnderAppeal)) } AS ?appealed)
+           } ORDER BY ?a ?date ?ruling""",
+    )
+    assert rows
+    last: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        last[r["a"]] = r  # ordered by date: the last row of each decision is its last ruling
+    implied = {"Open": "UnderAppeal", "UnderAppeal": "UnderAppeal", "Upheld": "Upheld", "Reduced": "Reduced",
+               "Annulled": "Annulled"}  # fmt: skip
+    bad = []
+    for a, r in sorted(last.items()):
+        status = (r["status"] or "").rsplit("#", 1)[-1]
+        ruling_status = (r["rstatus"] or "").rsplit("#", 1)[-1]
+        expected = "UnderAppeal" if r["appealed"] in (True, "true") else implied.get(ruling_status)
+        if not status or (expected and status != expected):
+            bad.append(f"{a}: status {status or 'none'}, last ruling {r['ruling']} ({ruling_status or 'no status'}"
+                       f"{', under appeal' if expected == 'UnderAppeal' and ruling_status not in implied else ''})"
+                       f" implies {expected or 'a status'}")
+    assert not bad, "\n".join(bad)
+
+
 def test_every_amount_is_in_an_iso_4217_currency(store: Any) -> None:
     rows = select(
         store,
