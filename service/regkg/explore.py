@@ -547,6 +547,10 @@ def neighbourhood(
             raise NotFound(iri)
         truncated |= cut
         new_ids = sorted({x for s, _p, o in found for x in (s, o)} - set(nodes))
+        room = limit - len(nodes)
+        if len(new_ids) > 2 * room + 20:
+            # a hub: look up only as many candidates as could be kept (some are filtered out)
+            new_ids, truncated = new_ids[: 2 * room + 20], True
         info = _nodes(store, new_ids)
         added: list[str] = []
         for nid in new_ids:

@@ -262,7 +262,8 @@ class Index:
                 seen += 1
                 start = self.offsets[k] + len(key) + 1
         # 4. close misspellings
-        if not enough(_BANDS["substring"]) and len(q) >= 3:
+        # (a query that names something exactly is not a misspelling)
+        if not enough(_BANDS["substring"]) and not per_band[0] and len(q) >= 3:
             offered = 0
             for term, ratio in self._close(q):
                 score = 0.2 + 0.2 * ratio
