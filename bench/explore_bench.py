@@ -328,7 +328,14 @@ def main() -> None:
         "Targets (issue 4):",
         "",
     ]
+    notes = [
+        "",
+        "Notes: the synthetic graph carries no inferred triples (no rk:groupTarget, rk:groupParent), so a group "
+        "roll-up there finds the members but no actions: its figures are a lower bound. Paths run a bounded "
+        "breadth-first search (at most 50,000 visits) over the networkx projection of the whole graph.",
+    ]
     lines += [f"- {k}: {'met' if ok else 'NOT met'}" for k, ok in verdicts.items()]
+    lines += notes
     stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
