@@ -81,6 +81,21 @@ def test_no_triple_is_stated_in_two_data_files() -> None:
     assert not dups, f"{len(dups)} triple(s) stated in more than one data file (keep each in one):\n" + "\n".join(dups)
 
 
+def test_every_thing_a_data_file_points_to_is_described(store: Any) -> None:
+    """No dangling references: every thing of the graph (an IRI under id/) that a data file uses as an
+    object has an rdf:type in some data file. A merged or renamed IRI left behind in one file shows here."""
+    rows = select(
+        store,
+        f"""SELECT DISTINCT ?o WHERE {{
+              GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{vocab.DATA_GRAPH_PREFIX}"))
+              FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{vocab.ID}"))
+              FILTER NOT EXISTS {{
+                GRAPH ?g2 {{ ?o a ?type }} FILTER(STRSTARTS(STR(?g2), "{vocab.DATA_GRAPH_PREFIX}")) }}
+            }} ORDER BY ?o""",
+    )
+    assert not rows, "used as objects but never described (no rdf:type):\n" + "\n".join(r["o"] for r in rows)
+
+
 @pytest.mark.parametrize("cls", ENTITY_CLASSES)
 def test_no_two_entities_share_an_english_name(store: Any, cls: str) -> None:
     """One name, one IRI: two members of a class (as asserted in data/) with the same English label
@@ -127,7 +142,8 @@ def test_a_decision_reviewed_in_court_carries_the_status_its_last_ruling_implies
                  ?ruling rk:reviews ?x ; rk:dateDecided|rk:dateOpened|rk:dateAnnounced ?d } GROUP BY ?ruling }
              OPTIONAL { ?a rk:status ?status }
              OPTIONAL { ?ruling rk:status ?rstatus }
-             BIND(EXISTS { ?appeal rk:reviews ?ruling ; rk:status ?st FILTER(?st IN (rk:Open, rk:UnderAppeal)) } AS ?appealed)
+             BIND(EXISTS { ?appeal rk:reviews ?ruling ; rk:status ?st
+                           FILTER(?st IN (rk:Open, rk:UnderAppeal)) } AS ?appealed)
            } ORDER BY ?a ?date ?ruling""",
     )
     assert rows
@@ -142,9 +158,11 @@ def test_a_decision_reviewed_in_court_carries_the_status_its_last_ruling_implies
         ruling_status = (r["rstatus"] or "").rsplit("#", 1)[-1]
         expected = "UnderAppeal" if r["appealed"] in (True, "true") else implied.get(ruling_status)
         if not status or (expected and status != expected):
-            bad.append(f"{a}: status {status or 'none'}, last ruling {r['ruling']} ({ruling_status or 'no status'}"
-                       f"{', under appeal' if expected == 'UnderAppeal' and ruling_status not in implied else ''})"
-                       f" implies {expected or 'a status'}")
+            bad.append(
+                f"{a}: status {status or 'none'}, last ruling {r['ruling']} ({ruling_status or 'no status'}"
+                f"{', under appeal' if expected == 'UnderAppeal' and ruling_status not in implied else ''})"
+                f" implies {expected or 'a status'}"
+            )
     assert not bad, "\n".join(bad)
 
 
