@@ -256,3 +256,22 @@ def test_query_editor_runs_an_example(page: object, client: httpx.Client) -> Non
     assert rows.count() >= 1
     assert "No data available" not in rows.first.inner_text()
     pg.screenshot(path=str(SCREENSHOTS / "05-query.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_explorer_finds_a_path(page: object) -> None:
+    """From Taobao, ask for the shortest path to Kuaishou: it is drawn, through the actions of 21 July 2021."""
+    pg = page
+    pg.goto("/explore?iri=" + TAOBAO)  # type: ignore[attr-defined]
+    pg.wait_for_function("window.regkgExplorer && window.regkgExplorer.cy.nodes().length > 3")  # type: ignore[attr-defined]
+    pg.fill("#path-q", "kuaishou")  # type: ignore[attr-defined]
+    hit = pg.locator("#path-form .suggestions li a", has_text="Kuaishou").first  # type: ignore[attr-defined]
+    hit.wait_for()
+    hit.click()
+    kuaishou = ID + "platform/kuaishou"
+    pg.wait_for_function(f"window.regkgExplorer.cy.getElementById('{kuaishou}').hasClass('path')")  # type: ignore[attr-defined]
+    assert pg.evaluate("() => window.regkgExplorer.cy.edges('.path').length") >= 4  # type: ignore[attr-defined]
+    on_path = pg.evaluate("() => window.regkgExplorer.cy.nodes('.path').map((n) => n.id())")  # type: ignore[attr-defined]
+    assert CAC_TAOBAO in on_path
+    assert "shortest path" in pg.locator("#status").inner_text()  # type: ignore[attr-defined]
+    pg.screenshot(path=str(SCREENSHOTS / "06-explorer-path.png"))  # type: ignore[attr-defined]

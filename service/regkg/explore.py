@@ -7,7 +7,8 @@ node limits, path length) are capped by the callers' validation and again here.
 
 Paths use networkx over a *projection* of the graph (:class:`EntityGraph`): entities only
 (no literals, no amounts or exchange rates, no hub vocabularies such as concerns, statuses,
-jurisdictions or classes), asserted edges only, rebuilt when the store's data version changes.
+jurisdictions or classes, no prov:wasDerivedFrom links to sources), asserted edges only, rebuilt
+when the store's data version changes.
 """
 
 from __future__ import annotations
@@ -605,7 +606,8 @@ def project(store: Store) -> nx.Graph:
     for t in HUB_TYPES | HIDDEN_TYPES:
         skip |= {row[0].value for row in select(store, f"SELECT ?s WHERE {{ ?s a <{t}> }}")}
     g = nx.Graph()
-    hidden = ", ".join(_n(p) for p in HIDDEN_PREDICATES)
+    # paths do not go through the articles that report two events: those are provenance, not links
+    hidden = ", ".join(_n(p) for p in HIDDEN_PREDICATES | {PROV_SOURCE})
     q = (
         f"SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
         f"FILTER(isIRI(?o) && isIRI(?s) && ?g != <{INFERRED}> && ?g != <{vocab.ONTOLOGY_GRAPH}> "

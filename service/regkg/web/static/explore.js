@@ -120,7 +120,43 @@
     document.getElementById("cy").dataset.nodes = String(cy.nodes().filter((n) => !n.isParent()).length);
   }
 
+  let current = null;
+
+  async function findPath(from, to) {
+    if (!from) { status("Select a node first: the path starts there."); return; }
+    status("Looking for a path…");
+    const r = await fetch("/api/path?" + new URLSearchParams({ from, to, max_hops: "6" }), { headers: { Accept: "application/json" } });
+    if (!r.ok) { status("No path: " + ((await r.json()).error || {}).message); return; }
+    const data = await r.json();
+    if (!data.paths.length) { status("No path of at most 6 links between them."); return; }
+    const at = cy.getElementById(from).position();
+    cy.batch(() => {
+      for (const n of data.nodes) {
+        if (cy.getElementById(n.id).nonempty()) continue;
+        const el = G.nodeElement(n);
+        el.position = { x: at.x + (Math.random() - 0.5) * 200, y: at.y + (Math.random() - 0.5) * 200 };
+        cy.add(el);
+      }
+      cy.elements(".path").removeClass("path");
+      for (const p of data.paths) {
+        for (const e of p.edges) {
+          const el = G.edgeElement(e);
+          if (cy.getElementById(el.data.id).empty()) cy.add(el);
+          cy.getElementById(el.data.id).addClass("path");
+        }
+        for (const id of p.nodes) cy.getElementById(id).addClass("path");
+      }
+      regroup();
+    });
+    refreshFilters();
+    applyFilters();
+    layout(true);
+    const hops = data.paths[0].length;
+    status(`${data.paths.length} shortest path${data.paths.length === 1 ? "" : "s"} of ${hops} link${hops === 1 ? "" : "s"}`);
+  }
+
   function details(n) {
+    current = n.id();
     const box = document.getElementById("details");
     const d = n.data();
     const rows = [R.el("h2", { text: d.label })];
@@ -149,7 +185,7 @@
     if (!window.cytoscape) { status("The graph library is missing: run `make vendor`."); return; }
     if (window.cytoscapeFcose) window.cytoscape.use(window.cytoscapeFcose);
     cy = window.cytoscape({ container: document.getElementById("cy"), style: G.style, minZoom: 0.1, maxZoom: 3 });
-    window.regkgExplorer = { cy, expand, applyFilters };
+    window.regkgExplorer = { cy, expand, applyFilters, findPath };
     G.legend(document.getElementById("legend"));
     cy.on("tap", "node", (ev) => {
       const n = ev.target;
@@ -172,6 +208,7 @@
     document.getElementById("relayout").addEventListener("click", () => layout(true));
     document.getElementById("reset").addEventListener("click", () => { cy.elements().remove(); expanded.clear(); status(""); });
     document.addEventListener("regkg:pick", async (ev) => {
+      if (ev.detail.pick === "path") { findPath(current, ev.detail.id); return; }
       await expand(ev.detail.id);
       const n = cy.getElementById(ev.detail.id);
       n.addClass("start"); n.select(); details(n);

@@ -40,6 +40,8 @@
       "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.8,
     } },
     { selector: "edge.hover, edge:selected", style: { label: "data(label)" } },
+    { selector: "edge.path", style: { width: 4, "line-color": "#f08c00", "target-arrow-color": "#f08c00", label: "data(label)" } },
+    { selector: "node.path", style: { "border-width": 4, "border-color": "#f08c00" } },
     { selector: "edge.highlight", style: { label: "data(label)", "line-color": "#444", "target-arrow-color": "#444", width: 2 } },
   ];
   function nodeElement(n) {

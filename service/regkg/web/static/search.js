@@ -50,7 +50,7 @@
     function close() { list.hidden = true; active = -1; }
     function choose(h) {
       if (pick) {
-        document.dispatchEvent(new CustomEvent("regkg:pick", { detail: h }));
+        document.dispatchEvent(new CustomEvent("regkg:pick", { detail: { ...h, pick } }));
         input.value = ""; close();
       } else {
         window.location.href = pageHref(h.id);
