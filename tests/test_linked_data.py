@@ -391,3 +391,20 @@ def test_jsonld_export_uses_the_published_context(client: httpx.Client, exports:
     assert '/context.jsonld"' in head
     doc = json.load(io.BytesIO(exports["jsonld"]))
     assert any(node.get("@id") == vocab.VOID_GRAPH for node in doc["@graph"])
+
+
+@pytest.mark.parametrize(
+    "path", ["/data/org/alibaba-group.ttl", "/graph/ontology", "/.well-known/void", "/export.nt", "/export.jsonld"]
+)
+def test_conditional_get(client: httpx.Client, path: str) -> None:
+    """Harvesters revalidate: a document carries an ETag for the data version; If-None-Match gives 304."""
+    with client.stream("GET", path) as r:
+        assert r.status_code == 200
+        etag = r.headers["etag"]
+    assert etag.startswith('W/"')
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    with client.stream("GET", path, headers={"If-None-Match": 'W/"something-else"'}) as r:
+        assert r.status_code == 200

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -68,6 +69,20 @@ def _not_found(what: str, **extra: Any) -> ApiError:
 
 def _see_other(request: Request, path: str) -> Response:
     return Response(status_code=303, headers={"Location": _local(request, path), "Vary": "Accept"})
+
+
+def _etag(request: Request, store: Store, variant: str) -> str:
+    """A weak validator for a document of the current data version (changes on every write)."""
+    key = f"{store.data_version} {_root(request)} {get_settings(request).base_iri} {request.url.path} {variant}"
+    return 'W/"' + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:24] + '"'
+
+
+def _not_modified(request: Request, etag: str) -> Response | None:
+    """304 Not Modified when the client's If-None-Match names ``etag``."""
+    header = request.headers.get("if-none-match")
+    if header and (header.strip() == "*" or etag in {t.strip() for t in header.split(",")}):
+        return Response(status_code=304, headers={"ETag": etag})
+    return None
 
 
 def _link(request: Request, u: urls.Urls, iri: str, current: str | None) -> str:
@@ -137,11 +152,14 @@ async def data(request: Request, path: str) -> Response:
     current = u.data(iri, ext)
     document = urls.absolute(_root(request), current or "")
     store = get_store(request)
+    etag = _etag(request, store, ext)
+    if (unchanged := _not_modified(request, etag)) is not None:
+        return unchanged
     triples = await asyncio.to_thread(desc.describe, store, iri, document, u.dataset)
     if not triples:
         raise _not_found(f"the graph says nothing about <{iri}>", iri=iri)
     body = desc.serialize(triples, doc_fmt, urls.absolute(_root(request), urls.CONTEXT), first=iri)
-    headers = {"Link": _link(request, u, iri, current), "Access-Control-Allow-Origin": "*"}
+    headers = {"Link": _link(request, u, iri, current), "ETag": etag, "Access-Control-Allow-Origin": "*"}
     return Response(body, media_type=doc_fmt.content_type, headers=headers)
 
 
@@ -180,9 +198,13 @@ async def named_graph(request: Request, name: str) -> Response:
         raise _not_acceptable(exc) from None
     if fmt.extension not in urls.DATA_EXTENSIONS:
         fmt = formats.supported(formats.Kind.GRAPH)[0]
+    etag = _etag(request, store, fmt.extension)
+    if (unchanged := _not_modified(request, etag)) is not None:
+        return unchanged
     triples = await asyncio.to_thread(desc.graph_triples, store, iri)
     body = desc.serialize(triples, fmt, urls.absolute(_root(request), urls.CONTEXT))
     headers = {
+        "ETag": etag,
         "Vary": "Accept",
         "Link": f'<{_local(request, urls.VOID)}>; rel="describedby"',
         "Access-Control-Allow-Origin": "*",
@@ -256,9 +278,13 @@ async def void(request: Request) -> Response:
         raise _not_acceptable(exc) from None
     if fmt.extension not in urls.DATA_EXTENSIONS:
         fmt = formats.supported(formats.Kind.GRAPH)[0]
+    etag = _etag(request, get_store(request), fmt.extension)
+    if (unchanged := _not_modified(request, etag)) is not None:
+        return unchanged
     triples = await _description(request)
     body = desc.serialize(triples, fmt, urls.absolute(_root(request), urls.CONTEXT), void_.PREFIXES)
-    return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*"})
+    headers = {"ETag": etag, "Vary": "Accept", "Access-Control-Allow-Origin": "*"}
+    return Response(body, media_type=fmt.content_type, headers=headers)
 
 
 # -- export -------------------------------------------------------------------------------
@@ -270,9 +296,13 @@ async def _export(request: Request, name: str | None) -> Response:
     except formats.NotAcceptable as exc:
         raise _not_acceptable(exc) from None
     store = get_store(request)
+    etag = _etag(request, store, fmt.extension)
+    if (unchanged := _not_modified(request, etag)) is not None:
+        return unchanged
     description = await _description(request)
     day = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     headers = {
+        "ETag": etag,
         "Content-Disposition": f'inline; filename="regkg-{day}.{fmt.extension}"',
         "Link": f'<{_local(request, urls.VOID)}>; rel="describedby"',
         "Access-Control-Allow-Origin": "*",
