@@ -208,6 +208,23 @@ def labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
     return {i: best[i][2] if i in best else _local_name(i) for i in wanted}
 
 
+_PREDICATE_LABELS: dict[tuple[int, str], dict[str, str]] = {}
+
+
+def predicate_labels(store: Store, predicates: Iterable[str]) -> dict[str, str]:
+    """Labels of predicates: few, asked for on every request, so remembered per data version."""
+    key = (id(store), store.data_version)
+    known = _PREDICATE_LABELS.get(key)
+    if known is None:
+        _PREDICATE_LABELS.clear()
+        known = _PREDICATE_LABELS.setdefault(key, {})
+    wanted = set(predicates)
+    missing = wanted - known.keys()
+    if missing:
+        known.update(labels(store, missing))
+    return {p: known[p] for p in wanted}
+
+
 def exists(store: Store, iri: str) -> bool:
     q = f"ASK {{ {{ {_n(iri)} ?p ?o }} UNION {{ ?s ?p {_n(iri)} }} }}"
     result = store.query(q)
@@ -569,7 +586,7 @@ def neighbourhood(
     if len(nodes) > 2:
         edges |= _edges_among(store, nodes)
     ordered = sorted(edges)
-    plabels = labels(store, {p for _s, p, _o in ordered})
+    plabels = predicate_labels(store, {p for _s, p, _o in ordered})
     return Subgraph(nodes, ordered, truncated, plabels)
 
 
@@ -705,7 +722,7 @@ def path_result(store: Store, graph: nx.Graph, found: list[list[str]]) -> dict[s
                 preds.add(pred)
         all_edges.append(edges)
         out_paths.append({"nodes": nodes, "edges": edges, "length": len(nodes) - 1})
-    plabels = labels(store, preds)
+    plabels = predicate_labels(store, preds)
     for edges in all_edges:
         for e in edges:
             e["label"] = plabels.get(e["predicate"]) or e["predicate"]
