@@ -483,19 +483,23 @@ def _run_query(
 
     head: dict[str, Any] | None = None
     head_sent = False
+    held: list[bytes] = []
 
     def on_head(outcome: Outcome) -> None:
         nonlocal head
         head = asdict(outcome)
 
     def emit(data: bytes) -> None:
-        # The head travels with the first chunk: one message, one wake-up of the web process.
+        # Hold the first chunk: a result that fits in it goes out as one message (head, body and
+        # end together); a larger one streams, the head travelling with the first chunk.
         nonlocal head_sent
         if not head_sent:
-            conn.send(("head", head, data, False))
+            if not held:
+                held.append(data)
+                return
+            conn.send(("head", head, held.pop(), False))
             head_sent = True
-        else:
-            conn.send(("chunk", data))
+        conn.send(("chunk", data))
 
     try:
         text: str = job["text"]
@@ -516,14 +520,10 @@ def _run_query(
             )
         except SyntaxError as exc:
             raise ApiError(400, "syntax_error", f"SPARQL syntax error: {exc.msg or exc}") from None
-        chunks: list[bytes] = []
-        outcome = sparql.evaluate(result, fmt, int(job["max_rows"]), chunks.append, on_head)
-        if not head_sent and len(chunks) <= 1:
-            # A small result (the usual case): head, body and end in one message.
-            conn.send(("head", asdict(outcome), chunks[0] if chunks else b"", True))
+        outcome = sparql.evaluate(result, fmt, int(job["max_rows"]), emit, on_head)
+        if not head_sent:
+            conn.send(("head", asdict(outcome), held[0] if held else b"", True))
         else:
-            for chunk in chunks:
-                emit(chunk)
             conn.send(("end", {"rows": outcome.rows, "truncated": outcome.truncated}))
     except ApiError as exc:
         conn.send(("error", _error_dict(exc)))
