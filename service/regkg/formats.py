@@ -9,6 +9,7 @@ which honours ``q=`` weights and wildcards.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -126,6 +127,14 @@ def negotiate(accept: str | None, kind: Kind) -> Format:
     A missing or empty header gets the preferred format of ``kind``. Formats marked
     ``default_ok=False`` are chosen only when the header names them (not through a wildcard).
     """
+    if accept is not None and len(accept) > 1024:
+        raise NotAcceptable(accept[:64] + "...", kind)
+    return _negotiate(accept, kind)
+
+
+@functools.lru_cache(maxsize=512)
+def _negotiate(accept: str | None, kind: Kind) -> Format:
+    # Clients send a handful of distinct Accept headers: remember the answers (not the refusals).
     fmts = supported(kind)
     if accept is None or not accept.strip():
         return fmts[0]

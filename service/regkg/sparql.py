@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import threading
@@ -391,6 +392,11 @@ _KEYWORD_IN_IRI: Final = re.compile(
 
 
 def _quick_form(text: str) -> str | None:
+    # Short texts (the usual queries, asked again and again) are remembered.
+    return _quick_form_cached(text) if len(text) <= 4096 else _quick_form_uncached(text)
+
+
+def _quick_form_uncached(text: str) -> str | None:
     """The query form, when the tokens show that nothing needs the parser's judgement; else None.
 
     A query can only reach the network or name a dataset through the SERVICE and FROM keywords,
@@ -421,6 +427,9 @@ def _quick_form(text: str) -> str | None:
         elif kind == "iri" and _KEYWORD_IN_IRI.search(m.group()[1:-1]):
             return None
     return form
+
+
+_quick_form_cached = functools.lru_cache(maxsize=1024)(_quick_form_uncached)
 
 
 def _check_graphs(named: set[str], known_graphs: Callable[[], Iterable[str]]) -> None:
@@ -638,9 +647,8 @@ def _prefixes(fmt: formats.Format) -> dict[str, str] | None:
 def _solutions(variables: Sequence[ox.Variable], rows: Sequence[ox.QuerySolution]) -> ox.QuerySolutions:
     """Rebuild a QuerySolutions from kept rows, through TSV (whose cells are the terms' own
     N-Triples syntax), so pyoxigraph's serialisers write the truncated result."""
-    lines = ["\t".join(str(v) for v in variables)]
-    for sol in rows:
-        lines.append("\t".join("" if sol[v] is None else str(sol[v]) for v in variables))
+    lines = ["\t".join(map(str, variables))]
+    lines += ["\t".join(["" if t is None else str(t) for t in sol]) for sol in rows]
     data = ("\n".join(lines) + "\n").encode("utf-8")
     parsed = ox.parse_query_results(data, ox.QueryResultsFormat.TSV)
     assert isinstance(parsed, ox.QuerySolutions)

@@ -28,7 +28,7 @@ import os
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from regkg import formats, vocab
@@ -487,7 +487,7 @@ def _run_query(
 
     def on_head(outcome: Outcome) -> None:
         nonlocal head
-        head = asdict(outcome)
+        head = vars(outcome).copy()
 
     def emit(data: bytes) -> None:
         # Hold the first chunk: a result that fits in it goes out as one message (head, body and
@@ -522,7 +522,7 @@ def _run_query(
             raise ApiError(400, "syntax_error", f"SPARQL syntax error: {exc.msg or exc}") from None
         outcome = sparql.evaluate(result, fmt, int(job["max_rows"]), emit, on_head)
         if not head_sent:
-            conn.send(("head", asdict(outcome), held[0] if held else b"", True))
+            conn.send(("head", vars(outcome).copy(), held[0] if held else b"", True))
         else:
             conn.send(("end", {"rows": outcome.rows, "truncated": outcome.truncated}))
     except ApiError as exc:
