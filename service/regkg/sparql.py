@@ -103,13 +103,24 @@ def read_request(
     content_type: str | None,
     body: bytes,
     settings: Settings,
+    parsed: Sequence[tuple[str, str]] | None = None,
 ) -> ProtocolRequest | None:
-    """Parse a protocol request; None for a GET on the query endpoint with no query (service description)."""
-    qs_raw = query_string if isinstance(query_string, bytes) else query_string.encode("latin-1")
-    try:
-        url_params = parse_qsl(qs_raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict")
-    except UnicodeDecodeError:
-        raise _bad("the URL's query string is not valid UTF-8", "invalid_encoding") from None
+    """Parse a protocol request; None for a GET on the query endpoint with no query (service description).
+
+    ``parsed`` may give the URL parameters as the web framework already decoded them (lossily:
+    invalid UTF-8 becomes U+FFFD); the raw ``query_string`` is decoded strictly only when they
+    hold a U+FFFD, to tell a real one from bytes that are not UTF-8.
+    """
+    if parsed is not None and not any("\ufffd" in k or "\ufffd" in v for k, v in parsed):
+        url_params = list(parsed)
+    else:
+        qs_raw = query_string if isinstance(query_string, bytes) else query_string.encode("latin-1")
+        try:
+            url_params = parse_qsl(
+                qs_raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict"
+            )
+        except UnicodeDecodeError:
+            raise _bad("the URL's query string is not valid UTF-8", "invalid_encoding") from None
     if len(body) > settings.max_query_bytes + 64 * 1024:
         raise _query_too_large(len(body), settings)
     params: list[tuple[str, str]] = list(url_params)

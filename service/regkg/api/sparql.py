@@ -55,6 +55,7 @@ async def query(request: Request) -> Response:
         request.headers.get("content-type"),
         body,
         settings,
+        request.query_params.multi_items(),
     )
     accept = request.headers.get("accept")
     if req is None:
@@ -113,6 +114,7 @@ async def update(request: Request) -> JSONResponse:
         request.headers.get("content-type"),
         body,
         settings,
+        request.query_params.multi_items(),
     )
     assert req is not None
     result = await writes.apply_update(
