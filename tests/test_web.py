@@ -275,3 +275,10 @@ def test_explorer_finds_a_path(page: object) -> None:
     assert CAC_TAOBAO in on_path
     assert "shortest path" in pg.locator("#status").inner_text()  # type: ignore[attr-defined]
     pg.screenshot(path=str(SCREENSHOTS / "06-explorer-path.png"))  # type: ignore[attr-defined]
+
+
+def test_action_page_shows_its_outcome(client: httpx.Client) -> None:
+    html = client.get("/page/action/2021-04-10-samr-alibaba").text
+    outcome = html[html.index('id="outcomes"') :]
+    assert "Fine of 18.228 billion yuan on Alibaba Group" in outcome
+    assert "CNY 18,228,000,000" in outcome

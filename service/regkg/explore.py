@@ -41,6 +41,7 @@ __all__ = [
     "group",
     "labels",
     "neighbourhood",
+    "outcomes",
     "parse_iri",
     "paths",
     "recent_actions",
@@ -742,6 +743,47 @@ def _amount_str(value: Decimal) -> str:
     return format(q, "f")
 
 
+def _outcome_amounts(
+    store: Store, action_ids: Sequence[str]
+) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, dict[str, str]]]:
+    """Each action's outcomes (rk:outcome), each outcome's amounts (rk:amount), each amount's value and
+    currency: three steps of single patterns over VALUES blocks."""
+    outcomes: dict[str, list[str]] = defaultdict(list)
+    for chunk in _chunks(list(action_ids)):
+        q = f"SELECT ?a ?pen WHERE {{ VALUES ?a {{ {_values(chunk)} }} ?a <{RK}outcome> ?pen }}"
+        for row in select(store, q):
+            outcomes[row[0].value].append(row[1].value)
+    penalties = sorted({p for ps in outcomes.values() for p in ps})
+    amount_of: dict[str, list[str]] = defaultdict(list)
+    for chunk in _chunks(penalties):
+        q = f"SELECT ?pen ?amt WHERE {{ VALUES ?pen {{ {_values(chunk)} }} ?pen <{RK}amount> ?amt }}"
+        for row in select(store, q):
+            amount_of[row[0].value].append(row[1].value)
+    amount_ids = sorted({a for aa in amount_of.values() for a in aa})
+    amounts: dict[str, dict[str, str]] = defaultdict(dict)
+    props = {f"{vocab.SCHEMA}value": "value", f"{vocab.SCHEMA}currency": "currency"}
+    for m, p, v in _props(store, amount_ids, props):
+        amounts[m][props[p]] = v.value
+    return outcomes, amount_of, amounts
+
+
+def outcomes(store: Store, action: str) -> list[dict[str, Any]]:
+    """The penalties an action imposed, each with its kind and published amounts."""
+    outs, amount_of, amounts = _outcome_amounts(store, [action])
+    pens = sorted(outs.get(action, []))
+    info = _nodes(store, pens)
+    result = []
+    for pen in pens:
+        money = []
+        for amt in amount_of.get(pen, []):
+            m = amounts.get(amt, {})
+            value = _decimal(m.get("value", ""))
+            if value is not None and "currency" in m:
+                money.append({"id": amt, "value": _amount_str(value), "currency": m["currency"]})
+        result.append({"id": pen, "label": info[pen].label, "types": info[pen].types, "amounts": money})
+    return result
+
+
 def group_head(store: Store, iri: str) -> str:
     """The head of the corporate group ``iri`` belongs to (a company or a platform's operator)."""
     types = {row[0].value for row in select(store, f"SELECT ?t WHERE {{ {_n(iri)} a ?t }}")}
@@ -775,23 +817,7 @@ def group(store: Store, iri: str) -> dict[str, Any]:
     q = f"SELECT DISTINCT ?a WHERE {{ ?a <{RK}groupTarget> {_n(head)} }} LIMIT {EXPLORE_LIMITS.group_actions}"
     action_ids = sorted({row[0].value for row in select(store, q)})
     info = _nodes(store, [*action_ids, *members, *platforms])
-    # outcomes and their amounts, in two single-pattern steps
-    outcomes: dict[str, list[str]] = defaultdict(list)
-    for chunk in _chunks(action_ids):
-        q = f"SELECT ?a ?pen WHERE {{ VALUES ?a {{ {_values(chunk)} }} ?a <{RK}outcome> ?pen }}"
-        for row in select(store, q):
-            outcomes[row[0].value].append(row[1].value)
-    penalties = sorted({p for ps in outcomes.values() for p in ps})
-    amount_of: dict[str, list[str]] = defaultdict(list)
-    for chunk in _chunks(penalties):
-        q = f"SELECT ?pen ?amt WHERE {{ VALUES ?pen {{ {_values(chunk)} }} ?pen <{RK}amount> ?amt }}"
-        for row in select(store, q):
-            amount_of[row[0].value].append(row[1].value)
-    amount_ids = sorted({a for aa in amount_of.values() for a in aa})
-    amounts: dict[str, dict[str, str]] = defaultdict(dict)
-    props = {f"{vocab.SCHEMA}value": "value", f"{vocab.SCHEMA}currency": "currency"}
-    for m, p, v in _props(store, amount_ids, props):
-        amounts[m][props[p]] = v.value
+    outcomes, amount_of, amounts = _outcome_amounts(store, action_ids)
     sources = _sources(store, action_ids)
     extra = labels(
         store, {n.regulator for n in info.values() if n.regulator} | {c for n in info.values() for c in n.concerns}

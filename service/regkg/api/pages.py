@@ -173,6 +173,7 @@ def _entity_page(request: Request, iri: str) -> Response:
             roll_up = explore.group(store, iri)
         except explore.NotApplicable:
             roll_up = None
+    penalties = explore.outcomes(store, iri) if kind == "action" else []
     here = u.page(iri)
     alternates = [(p, m) for p, m in u.alternates(iri) if p != here]
     alternates.append(("/api/entity?" + urlencode({"iri": iri}), "application/json"))
@@ -192,6 +193,7 @@ def _entity_page(request: Request, iri: str) -> Response:
             "e": data,
             "kind": kind,
             "group": roll_up,
+            "penalties": penalties,
             "timeline": sorted(timeline.items(), reverse=True),
             "incoming": list(incoming.values()),
             "data_links": [(p, m) for p, m in alternates if p.startswith("/data/") or p.startswith("/ontology")],
