@@ -22,7 +22,7 @@ import functools
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Final, Literal, TypeVar, cast
 from urllib.parse import parse_qsl
@@ -664,10 +664,6 @@ def _solutions(variables: Sequence[ox.Variable], rows: Sequence[ox.QuerySolution
     parsed = ox.parse_query_results(data, ox.QueryResultsFormat.TSV)
     assert isinstance(parsed, ox.QuerySolutions)
     return parsed
-
-
-def describe_params(params: Mapping[str, str]) -> str:  # pragma: no cover - debugging aid
-    return ", ".join(f"{k}={v!r}" for k, v in params.items())
 
 
 # -- service description ---------------------------------------------------------------
