@@ -784,6 +784,19 @@ def outcomes(store: Store, action: str) -> list[dict[str, Any]]:
     return result
 
 
+def _largest(store: Store, heads: Sequence[str]) -> str:
+    """Of several group heads (a company controlled jointly through two chains), the one with the
+    most companies under it; ties by IRI."""
+    if len(heads) == 1:
+        return heads[0]
+
+    def size(head: str) -> int:
+        q = f"SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?m <{RK}subsidiaryOf>* {_n(head)} }}"
+        return int(next(iter(select(store, q)))[0].value)
+
+    return sorted(heads, key=lambda h: (-size(h), h))[0]
+
+
 def group_head(store: Store, iri: str) -> str:
     """The head of the corporate group ``iri`` belongs to (a company or a platform's operator)."""
     types = {row[0].value for row in select(store, f"SELECT ?t WHERE {{ {_n(iri)} a ?t }}")}
@@ -794,12 +807,12 @@ def group_head(store: Store, iri: str) -> str:
         if not parents:
             raise NotApplicable(f"{iri} has no recorded operator, so belongs to no corporate group")
         tops = sorted(_tops(store, parents))
-        return tops[0] if tops else sorted(parents)[0]
+        return _largest(store, tops) if tops else sorted(parents)[0]
     if f"{RK}Company" in types:
         q = f"SELECT ?p WHERE {{ {_n(iri)} <{RK}subsidiaryOf>* ?p }}"
         chain = [row[0].value for row in select(store, q)]
         tops = sorted(_tops(store, chain))
-        return tops[0] if tops else iri
+        return _largest(store, tops) if tops else iri
     raise NotApplicable(f"{iri} is neither a company nor a platform; corporate groups are made of those")
 
 
