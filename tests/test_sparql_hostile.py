@@ -340,21 +340,22 @@ def test_runaway_query_is_killed_and_service_stays_responsive(client: httpx.Clie
 
 
 def test_client_disconnect_stops_the_query(live_server: LiveServer) -> None:
-    _wait_for_workers(live_server)
+    before = _wait_for_workers(live_server)["workers"]
     host, port = live_server.url.removeprefix("http://").split(":")
     sock = socket.create_connection((host, int(port)))
     request = f"GET /sparql?query={quote(CARTESIAN)} HTTP/1.1\r\nHost: {host}\r\n\r\n"
     sock.sendall(request.encode())
     pid = _busy_pid(live_server, time.monotonic() + 2)
-    time.sleep(0.3)
-    sock.close()  # the client goes away long before the time-out
+    sock.close()  # the client goes away while its query runs, before the time-out
     closed = time.monotonic()
     while _cpu_ticks(pid) is not None:
-        assert time.monotonic() - closed < live_server.query_timeout * 0.75, "the worker kept running"
+        assert time.monotonic() - closed < 5, "the worker kept running"
         time.sleep(0.05)
     assert live_server.alive()
-    h = _wait_for_workers(live_server)
-    assert h["workers"]["disconnects"] >= 1  # type: ignore[index]
+    after = _wait_for_workers(live_server)["workers"]
+    # It was the disconnect that ended the worker, not the time-out.
+    assert after["disconnects"] == before["disconnects"] + 1  # type: ignore[index]
+    assert after["timeouts"] == before["timeouts"]  # type: ignore[index]
 
 
 def test_nothing_was_fetched_at_all(listener: Listener) -> None:
