@@ -701,7 +701,6 @@ def service_description(endpoint: str, graphs: Iterable[str], settings: Settings
         ox.Triple(sd, n("endpoint"), sd),
         ox.Triple(sd, n("supportedLanguage"), n("SPARQL11Query")),
         ox.Triple(sd, n("feature"), n("UnionDefaultGraph")),
-        ox.Triple(sd, n("feature"), n("BasicFederatedQuery")) if False else None,
         ox.Triple(sd, n("defaultDataset"), ds),
         ox.Triple(ds, rdf_type, n("Dataset")),
         ox.Triple(ds, n("defaultGraph"), dg),
@@ -728,4 +727,4 @@ def service_description(endpoint: str, graphs: Iterable[str], settings: Settings
         triples.append(ox.Triple(ds, n("namedGraph"), node))
         triples.append(ox.Triple(node, rdf_type, n("NamedGraph")))
         triples.append(ox.Triple(node, n("name"), ox.NamedNode(g)))
-    return [t for t in triples if t is not None]
+    return triples
