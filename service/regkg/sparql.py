@@ -373,52 +373,39 @@ def inspect(
         if quick is not None:
             _check_graphs(set(protocol_graphs), known_graphs)
             return Inspection(form=quick)
+    elif _quick_update(text):
+        _check_graphs(set(protocol_graphs), known_graphs)
+        return Inspection(form="UPDATE")
     return _inspect_parsed(operation, text, known_graphs, protocol_graphs)
 
 
-#: Keywords that may only be decided on the parse tree: SERVICE and FROM (queries) and every update verb.
-_SLOW_KEYWORDS: Final = frozenset(
-    {
-        "SERVICE",
-        "FROM",
-        "NAMED",
-        "LOAD",
-        "USING",
-        "WITH",
-        "INSERT",
-        "DELETE",
-        "CLEAR",
-        "DROP",
-        "CREATE",
-        "ADD",
-        "MOVE",
-        "COPY",
-        "DATA",
-    }
+#: Keywords that only the parse tree may judge. In a query: SERVICE and FROM (NAMED), and every
+#: update verb (an update sent as a query is refused with its own message).
+_SLOW_QUERY_KEYWORDS: Final = frozenset(
+    {"SERVICE", "FROM", "NAMED", "LOAD", "USING", "WITH", "INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD"}
+    | {"MOVE", "COPY", "DATA"}
 )
+#: In an update: SERVICE, LOAD, and USING / WITH (which name a dataset).
+_SLOW_UPDATE_KEYWORDS: Final = frozenset({"SERVICE", "LOAD", "USING", "WITH", "NAMED", "FROM"})
 _QUERY_FORMS: Final = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 _KEYWORD_IN_IRI: Final = re.compile(
     r"(?<![A-Za-z0-9_:#/.\-])(SERVICE|FROM|LOAD|USING|WITH|INSERT|DELETE)(?![A-Za-z0-9_])", re.IGNORECASE
 )
 
 
-def _quick_form(text: str) -> str | None:
-    # Short texts (the usual queries, asked again and again) are remembered.
-    return _quick_form_cached(text) if len(text) <= 4096 else _quick_form_uncached(text)
+def _scan(text: str, slow: frozenset[str]) -> tuple[bool, str | None]:
+    """Whether the text is free of the ``slow`` keywords, and its query form (first top-level
+    SELECT / ASK / CONSTRUCT / DESCRIBE).
 
-
-def _quick_form_uncached(text: str) -> str | None:
-    """The query form, when the tokens show that nothing needs the parser's judgement; else None.
-
-    A query can only reach the network or name a dataset through the SERVICE and FROM keywords,
-    and an update only through its own verbs. When none of them occurs as a token (strings,
-    IRIs and comments skipped; escapes \\u / \\U, which the SPARQL grammar expands before
-    lexing, always send the text to the parser), there is nothing to refuse and the rdflib parse
-    (milliseconds) is skipped; pyoxigraph still parses and reports syntax errors. Anything else
+    An operation can only reach the network, read a file or name a dataset through a few keywords
+    (SERVICE, FROM, LOAD, USING, WITH). When none of them occurs as a token (strings, IRIs and
+    comments skipped; escapes \\u / \\U, which the SPARQL grammar expands before lexing, always send
+    the text to the parser), there is nothing to refuse and the rdflib parse (milliseconds, and
+    not thread-safe) is skipped; pyoxigraph still parses and reports syntax errors. Anything else
     is decided by :func:`_inspect_parsed` on the parse tree.
     """
     if "\\u" in text or "\\U" in text:
-        return None
+        return False, None
     form = None
     depth = 0
     for m in _TOKEN.finditer(text):
@@ -429,18 +416,33 @@ def _quick_form_uncached(text: str) -> str | None:
             depth -= 1
         elif kind == "word":
             word = m.group().upper()
-            if word in _SLOW_KEYWORDS:
-                return None
+            if word in slow:
+                return False, None
             if form is None and depth == 0 and word in _QUERY_FORMS:
                 form = word
-        elif kind == "iri" and ":" not in m.group() and _KEYWORD_IN_IRI.search(m.group()):
-            return None  # `<` and `>` used as operators around a keyword: let the parser judge
         elif kind == "iri" and _KEYWORD_IN_IRI.search(m.group()[1:-1]):
-            return None
-    return form
+            # maybe `<` and `>` used as operators around a keyword: let the parser judge
+            return False, None
+    return True, form
+
+
+def _quick_form_uncached(text: str) -> str | None:
+    ok, form = _scan(text, _SLOW_QUERY_KEYWORDS)
+    return form if ok else None
 
 
 _quick_form_cached = functools.lru_cache(maxsize=1024)(_quick_form_uncached)
+
+
+def _quick_form(text: str) -> str | None:
+    """The query form when the tokens show nothing for the parser to judge, else None."""
+    # Short texts (the usual queries, asked again and again) are remembered.
+    return _quick_form_cached(text) if len(text) <= 4096 else _quick_form_uncached(text)
+
+
+def _quick_update(text: str) -> bool:
+    """True when an update's tokens show no SERVICE, LOAD, USING or WITH."""
+    return _scan(text, _SLOW_UPDATE_KEYWORDS)[0]
 
 
 def _check_graphs(named: set[str], known_graphs: Callable[[], Iterable[str]]) -> None:
