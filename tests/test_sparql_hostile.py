@@ -146,6 +146,16 @@ def test_forbidden_updates_fetch_nothing(
     assert listener.connections == 0
 
 
+def test_escaped_load_fetches_nothing(client: httpx.Client, listener: Listener, live_server: LiveServer) -> None:
+    r = client.post(
+        "/update",
+        content=f"\\u004COAD <{listener.url}>".encode(),
+        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {live_server.write_token}"},
+    )
+    assert r.status_code in {400, 403}, r.text
+    assert listener.connections == 0
+
+
 def test_using_graph_parameter_fetches_nothing(
     client: httpx.Client, listener: Listener, live_server: LiveServer
 ) -> None:
