@@ -239,26 +239,28 @@ class QueryPool:
         is_disconnected: Callable[[], Awaitable[bool]] | None = None,
     ) -> tuple[Any, ...]:
         loop = asyncio.get_running_loop()
+        try:
+            fd = w.conn.fileno()
+        except (OSError, ValueError):
+            raise _Died() from None
+        # Wait for the pipe to become readable (epoll, level-triggered: data already there wakes
+        # at once; so does the end of a dead worker's pipe), in slices, asking between slices
+        # whether the client is still there. No selector per call, no task: one future, one timer.
         while True:
-            try:
-                ready = w.conn.poll()
-            except (OSError, ValueError):
-                raise _Died() from None
-            if ready:
-                break
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise _Timeout()
-            fut: asyncio.Future[None] = loop.create_future()
-            fd = w.conn.fileno()
-            loop.add_reader(fd, _wake, fut)
+            fut: asyncio.Future[bool] = loop.create_future()
+            loop.add_reader(fd, _settle, fut, True)
+            timer = loop.call_later(min(remaining, _POLL), _settle, fut, False)
             try:
-                await asyncio.wait({fut}, timeout=min(remaining, _POLL))
-                woke = fut.done()
+                readable = await fut
             finally:
+                timer.cancel()
                 loop.remove_reader(fd)
-                fut.cancel()
-            if is_disconnected is not None and not woke and await is_disconnected():
+            if readable:
+                break
+            if is_disconnected is not None and await is_disconnected():
                 raise _Gone()
         try:
             msg = w.conn.recv()
@@ -391,9 +393,9 @@ async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-def _wake(fut: asyncio.Future[None]) -> None:
+def _settle(fut: asyncio.Future[bool], value: bool) -> None:
     if not fut.done():
-        fut.set_result(None)
+        fut.set_result(value)
 
 
 def _timeout_error(timeout: float, busy: bool = False) -> ApiError:
