@@ -251,6 +251,9 @@ def versions() -> dict[str, str]:
             text=True,
         ).stdout.strip()
     v["wrk"] = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    if commit.returncode == 0:
+        v["regkg commit"] = commit.stdout.strip()
     return v
 
 
