@@ -341,8 +341,15 @@ def serve(
             raise _fail("--workers must be at least 1", 2)
         changes["workers"] = workers
     settings = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
-    err.print(f"regkg: serving store {settings.store!r} on http://{host}:{port}/sparql", highlight=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    from regkg.store import StoreError, open_store
+
+    err.print(f"regkg: opening store {settings.store!r} ...", highlight=False)
+    try:
+        opened = open_store(settings.store, update_url=settings.store_update_url, writable=True)
+    except (StoreError, RdfParseError) as exc:
+        raise _fail(f"cannot open the store {settings.store!r}: {exc}") from None
+    err.print(f"regkg: serving on http://{host}:{port}/sparql", highlight=False)
+    uvicorn.run(create_app(settings, store=opened), host=host, port=port, log_level="info", access_log=False)
 
 
 @app.command()

@@ -21,13 +21,18 @@ from fastapi import FastAPI
 import regkg
 from regkg import errors
 from regkg.config import Settings
+from regkg.store.base import Store
 from regkg.writes import Publisher
 
 __all__ = ["create_app"]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; ``settings`` default to the environment (REGKG_*)."""
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """Build the app; ``settings`` default to the environment (REGKG_*).
+
+    The store named by ``settings.store`` is opened at start-up, unless an open ``store`` is
+    given (``regkg serve`` opens it first, so a broken data file is reported in one line).
+    """
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
@@ -35,21 +40,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from regkg.store import open_store
         from regkg.workers import QueryPool
 
-        store = await asyncio.to_thread(
-            functools.partial(open_store, settings.store, update_url=settings.store_update_url, writable=True)
+        opened: Store = (
+            store
+            if store is not None
+            else await asyncio.to_thread(
+                functools.partial(open_store, settings.store, update_url=settings.store_update_url, writable=True)
+            )
         )
         folder = Path(tempfile.mkdtemp(prefix="regkg-snapshots-"))
-        publisher = Publisher(store, folder)
+        publisher = Publisher(opened, folder)
         pool = QueryPool(settings, await publisher.snapshot())
         try:
             await pool.start()
-            app.state.store = store
+            app.state.store = opened
             app.state.publisher = publisher
             app.state.queries = pool
             yield
         finally:
             await pool.close()
-            store.close()
+            opened.close()
             shutil.rmtree(folder, ignore_errors=True)
 
     app = FastAPI(
