@@ -98,3 +98,26 @@ def test_remote_update_and_timeout(remote_server: LiveServer) -> None:
         r = c.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"})
         assert r.status_code == 503 and r.json()["error"]["code"] == "timeout"
         c.post("/update", data={"update": f"DROP GRAPH <{g}>"}, headers=auth)
+
+
+def test_serve_reports_an_unreachable_store_in_one_line(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "regkg.cli",
+            "serve",
+            "--port",
+            str(free_port()),
+            "--store",
+            f"http://127.0.0.1:{port}/q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 1
+    assert "cannot open the store" in r.stderr
+    assert "Traceback" not in r.stderr
