@@ -11,7 +11,7 @@ import re
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pyoxigraph as ox
 import typer
@@ -19,7 +19,10 @@ from rich.console import Console
 from rich.table import Table
 
 from regkg import vocab
-from regkg.loading import RdfParseError
+from regkg.loading import RdfFile, RdfParseError, graph_for
+
+if TYPE_CHECKING:
+    from regkg.validation import ValidationReport
 
 __all__ = ["app", "main"]
 
@@ -71,21 +74,86 @@ def validate(
     if fmt is ReportFormat.json:
         out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
-        groups = report.by_focus()
-        for focus, violations in groups.items():
-            where = f"  [dim]({violations[0].source_file})[/]" if violations[0].source_file else ""
-            out.print(f"[bold]{focus}[/]{where}", highlight=False)
-            for v in violations:
-                path = f" [cyan]{_curie(v.path)}[/]" if v.path else ""
-                value = f" value [yellow]{_curie(v.value)}[/]" if v.value else ""
-                out.print(f"  - {v.severity}:{path}{value} — {v.message} [dim]({_curie(v.shape)})[/]", highlight=False)
-        n = sum(len(v) for v in groups.values())
-        if report.conforms:
-            out.print(f"[green]conforms[/]: {report.checked_triples} triples checked against shapes/", highlight=False)
-        else:
-            out.print(f"[red]does not conform[/]: {n} problem(s) on {len(groups)} resource(s)", highlight=False)
+        _print_report(report)
     if not report.conforms:
         raise typer.Exit(1)
+
+
+def _print_report(report: ValidationReport) -> None:
+    """The readable report: problems grouped by focus node, with path, value, message and shape."""
+    groups = report.by_focus()
+    for focus, violations in groups.items():
+        where = f"  [dim]({violations[0].source_file})[/]" if violations[0].source_file else ""
+        out.print(f"[bold]{focus}[/]{where}", highlight=False)
+        for v in violations:
+            path = f" [cyan]{_curie(v.path)}[/]" if v.path else ""
+            value = f" value [yellow]{_curie(v.value)}[/]" if v.value else ""
+            out.print(f"  - {v.severity}:{path}{value} — {v.message} [dim]({_curie(v.shape)})[/]", highlight=False)
+    n = sum(len(v) for v in groups.values())
+    if report.conforms:
+        out.print(f"[green]conforms[/]: {report.checked_triples} triples checked against shapes/", highlight=False)
+    else:
+        out.print(f"[red]does not conform[/]: {n} problem(s) on {len(groups)} resource(s)", highlight=False)
+
+
+@app.command()
+def load(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files to load, each into its own named graph; by default the shipped ontology and data."),
+    ] = None,
+    store: Annotated[
+        str | None, typer.Option(help="A store folder or a SPARQL endpoint URL (default: REGKG_STORE, var/store).")
+    ] = None,
+) -> None:
+    """Load files into a persistent store, all-or-nothing per run: they are validated against
+    shapes/ first (nothing is written if any file fails), each file then replaces its named graph,
+    and the inferred graph is recomputed. Other graphs in the store are left as they are."""
+    from regkg.config import Settings
+    from regkg.store import EmbeddedStore, StoreError, open_store
+    from regkg.store.embedded import mark_synced
+    from regkg.store.sync import sync_files, sync_shipped
+    from regkg.validation import validate_files
+
+    settings = Settings.from_env()
+    spec = store or settings.store
+    if spec == "memory":
+        raise _fail("a memory store ends with the command; name a store folder or a SPARQL endpoint URL", 2)
+    for p in paths or []:
+        if not p.is_file():
+            raise _fail(f"{p}: no such file", 2)
+    try:
+        report = validate_files(paths or None)
+    except RdfParseError as exc:
+        where = f"line {exc.line}, column {exc.column}" if exc.line is not None else "file"
+        raise _fail(f"{exc.path}: not valid RDF ({where}): {exc.message}") from None
+    if not report.conforms:
+        _print_report(report)
+        raise _fail("nothing was loaded: fix the problems above first")
+    try:
+        if paths:
+            st = open_store(spec, update_url=settings.store_update_url, writable=True)
+        elif spec.startswith(("http://", "https://")):
+            st = open_store(spec, update_url=settings.store_update_url)  # synced below, not loaded twice
+        else:
+            st = EmbeddedStore(Path(spec))
+        try:
+            if paths:
+                result = sync_files(st, [RdfFile(p, graph_for(p)) for p in paths])
+            else:
+                result = sync_shipped(st)
+                if isinstance(st, EmbeddedStore):
+                    mark_synced(st)
+        finally:
+            st.close()
+    except (StoreError, RdfParseError, OSError) as exc:
+        raise _fail(f"cannot load into {spec}: {exc}") from None
+    out.print(
+        f"loaded {result.quads} quads into {result.replaced} graph(s) of {spec}"
+        + (f", dropped {result.dropped} stale graph(s)" if result.dropped else "")
+        + f"; {result.inferred} triples inferred",
+        highlight=False,
+    )
 
 
 def _curie(iri: str | None) -> str:

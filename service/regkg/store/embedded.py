@@ -1,8 +1,9 @@
 """The embedded store: pyoxigraph, in memory or on disk.
 
 On disk, the store remembers a fingerprint of the shipped files it was loaded
-from and reloads when they change, so `make serve` after a `git pull` serves the
-new data without a manual step.
+from and reloads their graphs when they change, so `make serve` after a `git pull`
+serves the new data without a manual step; graphs the files do not own (the default
+graph, graphs written through /update) are kept.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pyoxigraph as ox
 from regkg import inference, loading
 from regkg.store.base import QueryResult, Store, StoreError
 
-__all__ = ["EmbeddedStore", "load_shipped", "open_store", "shipped_fingerprint"]
+__all__ = ["EmbeddedStore", "load_shipped", "mark_synced", "open_store", "shipped_fingerprint"]
 
 _FINGERPRINT_FILE = "regkg-fingerprint"
 
@@ -141,6 +142,14 @@ def shipped_fingerprint() -> str:
     return h.hexdigest()
 
 
+def mark_synced(store: EmbeddedStore, fingerprint: str | None = None) -> None:
+    """Record that an on-disk store holds the shipped files as they are now."""
+    if store.path is None:
+        return
+    store.ox.flush()
+    (store.path / _FINGERPRINT_FILE).write_text(fingerprint or shipped_fingerprint())
+
+
 def load_shipped(store: EmbeddedStore) -> None:
     """Load the ontology and data files into their named graphs, then infer."""
     for _f, quads in loading.parse_files(loading.shipped_files()):
@@ -175,8 +184,9 @@ def open_store(spec: str = "memory", *, update_url: str | None = None, writable:
     fingerprint = shipped_fingerprint()
     marker = path / _FINGERPRINT_FILE
     if not marker.exists() or marker.read_text() != fingerprint:
-        store.ox.clear()
-        load_shipped(store)
-        store.ox.flush()
-        marker.write_text(fingerprint)
+        # Graph by graph, so that what writes added elsewhere in the store survives a `git pull`.
+        from regkg.store.sync import sync_shipped
+
+        sync_shipped(store)
+        mark_synced(store, fingerprint)
     return store

@@ -1,0 +1,145 @@
+"""`regkg load` through the real CLI, and the on-disk store keeping writes across reloads."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from regkg import loading, vocab
+from regkg.store.embedded import _FINGERPRINT_FILE, open_store
+
+GOOD = """\
+@prefix rk: <https://w3id.org/regkg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix schema: <https://schema.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix o: <https://w3id.org/regkg/id/org/> .
+@prefix act: <https://w3id.org/regkg/id/action/> .
+@prefix src: <https://w3id.org/regkg/id/source/> .
+@prefix concern: <https://w3id.org/regkg/concern/> .
+
+act:2099-01-01-test-load-taobao a rk:Probe ;
+    rdfs:label "A test probe of Taobao's operator"@en ;
+    rk:regulator o:state-administration-for-market-regulation ;
+    rk:target o:alibaba-group ;
+    rk:concern concern:antitrust ;
+    rk:dateOpened "2099-01-01"^^xsd:date ;
+    prov:wasDerivedFrom src:2099-01-01-test-load-source .
+
+src:2099-01-01-test-load-source a rk:Source , schema:NewsArticle ;
+    dct:title "A test source"@en ;
+    schema:publisher o:reuters ;
+    dct:date "2099-01-01"^^xsd:date ;
+    schema:url <https://example.org/test-load> .
+"""
+
+BAD = """\
+@prefix rk: <https://w3id.org/regkg/ontology#> .
+<https://w3id.org/regkg/id/action/2099-01-02-test-bad> a rk:Decision .
+"""
+
+
+def regkg(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "regkg.cli", *args], capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+def _quads(path: Path) -> set[ox.Quad]:
+    return set(ox.Store.read_only(str(path)))
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("store") / "st"
+    r = regkg("load", "--store", str(folder))
+    assert r.returncode == 0, r.stderr
+    assert "loaded" in r.stdout and "inferred" in r.stdout
+    return folder
+
+
+def test_load_builds_a_store_the_query_verb_reads(loaded: Path) -> None:
+    graphs = {q.graph_name.value for q in _quads(loaded) if isinstance(q.graph_name, ox.NamedNode)}
+    assert vocab.ONTOLOGY_GRAPH in graphs and vocab.INFERRED_GRAPH in graphs
+    assert {f.graph for f in loading.data_files()} <= graphs
+    r = regkg(
+        "query",
+        "--store",
+        str(loaded),
+        "--format",
+        "csv",
+        "SELECT ?l WHERE { <https://w3id.org/regkg/id/platform/taobao> rdfs:label ?l }",
+    )
+    assert r.returncode == 0, r.stderr
+    assert "淘宝" in r.stdout
+
+
+def test_a_file_that_breaks_a_shape_loads_nothing(loaded: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(BAD)
+    before = _quads(loaded)
+    r = regkg("load", str(bad), "--store", str(loaded))
+    assert r.returncode == 1
+    assert "nothing was loaded" in r.stderr and "an action needs" in r.stdout
+    assert "Traceback" not in r.stderr + r.stdout
+    assert _quads(loaded) == before
+
+
+def test_a_file_that_does_not_parse_loads_nothing(loaded: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text('@prefix rk: <https://w3id.org/regkg/ontology#> .\n<a:b> rk:x "unterminated .\n')
+    before = _quads(loaded)
+    r = regkg("load", str(broken), "--store", str(loaded))
+    assert r.returncode == 1 and "line" in r.stderr and "Traceback" not in r.stderr
+    assert _quads(loaded) == before
+
+
+def test_a_valid_file_gets_its_own_graph_and_is_inferred_over(loaded: Path, tmp_path: Path) -> None:
+    good = tmp_path / "extra.ttl"
+    good.write_text(GOOD)
+    r = regkg("load", str(good), "--store", str(loaded))
+    assert r.returncode == 0, r.stderr
+    store = ox.Store.read_only(str(loaded))
+    action = ox.NamedNode(vocab.ID + "action/2099-01-01-test-load-taobao")
+    graph = ox.NamedNode(loading.graph_for(good))
+    assert list(store.quads_for_pattern(action, None, None, graph))
+    inferred = ox.NamedNode(vocab.INFERRED_GRAPH)
+    group_target = ox.NamedNode(vocab.RK + "groupTarget")
+    assert list(store.quads_for_pattern(action, group_target, ox.NamedNode(vocab.ID + "org/alibaba-group"), inferred))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("load", "--store", "memory"), "memory store"),
+        (("load", "/no/such/file.ttl", "--store", "/tmp/unused-regkg-store"), "no such file"),
+    ],
+)
+def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
+    r = regkg(*args)
+    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
+
+
+def test_reloading_changed_shipped_files_keeps_what_writes_added(tmp_path: Path) -> None:
+    folder = tmp_path / "st"
+    store = open_store(str(folder))
+    mine = ox.NamedNode("https://example.org/graph/mine")
+    written = [
+        ox.Quad(ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p"), ox.Literal("kept"), mine),
+        ox.Quad(ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p"), ox.Literal("default")),
+    ]
+    store.add(written)
+    store.close()
+    del store
+    (folder / _FINGERPRINT_FILE).write_text("stale: the shipped files changed")
+    reopened = open_store(str(folder))
+    for q in written:
+        assert q in set(reopened.ox.quads_for_pattern(q.subject, q.predicate, q.object, q.graph_name))
+    assert vocab.ONTOLOGY_GRAPH in reopened.named_graphs()
+    assert (folder / _FINGERPRINT_FILE).read_text() != "stale: the shipped files changed"
