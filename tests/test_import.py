@@ -322,9 +322,15 @@ def test_a_name_shared_by_two_companies_is_ambiguous(context: list[ox.Quad]) -> 
         @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
         <https://w3id.org/regkg/id/org/twin-a> a rk:Company ; rdfs:label "Twin A"@en ; skos:altLabel "Twin"@en .
         <https://w3id.org/regkg/id/org/twin-b> a rk:Company ; rdfs:label "Twin B"@en ; skos:altLabel "Twin"@en ."""
-    extra = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ox.parse(twins, format=ox.RdfFormat.TURTLE)]
+    extra = [
+        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+        for t in ox.parse(twins, format=ox.RdfFormat.TURTLE)
+    ]
     problems = problems_of(csv_text(row(targets="twin")), Catalogue([*context, *extra]))
-    assert f"row 2, column targets: 'twin' names more than one company: {ID}org/twin-a, {ID}org/twin-b; give the IRI" in problems
+    assert (
+        f"row 2, column targets: 'twin' names more than one company: {ID}org/twin-a, {ID}org/twin-b; give the IRI"
+        in problems
+    )
 
 
 def test_new_platform_with_a_new_operator_and_several_targets(catalogue: Catalogue) -> None:

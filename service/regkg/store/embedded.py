@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from regkg import inference, loading
 from regkg.store.base import QueryResult, Store, StoreError
 
-__all__ = ["EmbeddedStore", "load_shipped", "mark_synced", "open_store", "shipped_fingerprint"]
+__all__ = ["EmbeddedStore", "mark_synced", "open_store", "shipped_fingerprint"]
 
 _FINGERPRINT_FILE = "regkg-fingerprint"
 
@@ -150,14 +150,6 @@ def mark_synced(store: EmbeddedStore, fingerprint: str | None = None) -> None:
     (store.path / _FINGERPRINT_FILE).write_text(fingerprint or shipped_fingerprint())
 
 
-def load_shipped(store: EmbeddedStore) -> None:
-    """Load the ontology and data files into their named graphs, then infer."""
-    for _f, quads in loading.parse_files(loading.shipped_files()):
-        store.ox.extend(quads)
-    inference.infer(store.ox)
-    store._bump()
-
-
 def open_store(spec: str = "memory", *, update_url: str | None = None, writable: bool = False) -> Store:
     """Open the store a ``--store`` value names: ``memory``, a folder, an http(s) SPARQL endpoint
     (a :class:`~regkg.store.remote.RemoteStore`; with ``writable``, loaded with the shipped files
@@ -170,9 +162,11 @@ def open_store(spec: str = "memory", *, update_url: str | None = None, writable:
         if writable:
             remote.load_shipped_if_empty()
         return remote
+    from regkg.store.sync import sync_shipped
+
     if spec == "memory":
         store = EmbeddedStore()
-        load_shipped(store)
+        sync_shipped(store)
         return store
     if spec.startswith("snapshot:"):
         # A query worker's private in-memory copy of an N-Quads snapshot.
@@ -185,8 +179,6 @@ def open_store(spec: str = "memory", *, update_url: str | None = None, writable:
     marker = path / _FINGERPRINT_FILE
     if not marker.exists() or marker.read_text() != fingerprint:
         # Graph by graph, so that what writes added elsewhere in the store survives a `git pull`.
-        from regkg.store.sync import sync_shipped
-
         sync_shipped(store)
         mark_synced(store, fingerprint)
     return store

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph as ox
 
-from regkg import inference, loading, vocab
+from regkg import inference, vocab
 from regkg.store.base import QueryResult, StoreError
 
 __all__ = ["RemoteStore", "default_update_url"]
@@ -181,12 +181,9 @@ class RemoteStore:
         """Load the shipped ontology and data (and infer) when the server holds no regkg ontology."""
         if vocab.ONTOLOGY_GRAPH in self.named_graphs():
             return False
-        by_graph: dict[str, list[ox.Quad]] = {}
-        for f, quads in loading.parse_files(loading.shipped_files()):
-            by_graph.setdefault(f.graph, []).extend(quads)  # several files may share a graph (ontology)
-        for graph, quads in by_graph.items():
-            self.replace_graph(graph, quads)
-        self.reinfer()
+        from regkg.store.sync import sync_shipped
+
+        sync_shipped(self)
         return True
 
 
