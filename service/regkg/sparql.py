@@ -591,6 +591,18 @@ def choose_format(inspection: Inspection, accept: str | None) -> formats.Format:
         raise ApiError(406, "not_acceptable", str(exc), supported=exc.supported) from None
 
 
+def _capped(items: Iterable[T], max_rows: int, outcome: Outcome) -> list[T]:
+    """At most ``max_rows`` items, recording in ``outcome`` how many and whether more were left."""
+    kept: list[T] = []
+    for item in items:
+        if len(kept) == max_rows:
+            outcome.truncated = True
+            break
+        kept.append(item)
+    outcome.rows = len(kept)
+    return kept
+
+
 def evaluate(
     result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Any,
     fmt: formats.Format,
@@ -621,13 +633,7 @@ def evaluate(
             result.serialize(sink, fmt.results_format)
         else:
             variables = list(result.variables)
-            rows: list[ox.QuerySolution] = []
-            for sol in result:
-                if len(rows) == max_rows:
-                    outcome.truncated = True
-                    break
-                rows.append(sol)
-            outcome.rows = len(rows)
+            rows = _capped(result, max_rows, outcome)
             head()
             _solutions(variables, rows).serialize(sink, fmt.results_format)
     else:
@@ -636,13 +642,7 @@ def evaluate(
             head()
             ox.serialize(result, sink, fmt.rdf_format, prefixes=_prefixes(fmt))
         else:
-            triples: list[ox.Triple] = []
-            for t in result:
-                if len(triples) == max_rows:
-                    outcome.truncated = True
-                    break
-                triples.append(t)
-            outcome.rows = len(triples)
+            triples = _capped(result, max_rows, outcome)
             head()
             ox.serialize(triples, sink, fmt.rdf_format, prefixes=_prefixes(fmt))
     sink.flush()

@@ -67,6 +67,17 @@ def _not_found(what: str, **extra: Any) -> ApiError:
     return ApiError(404, "not_found", what, **extra)
 
 
+def _document_format(request: Request) -> formats.Format:
+    """The RDF format of a document, negotiated on Accept among those with a /data/ extension."""
+    try:
+        fmt = formats.negotiate(request.headers.get("accept"), formats.Kind.GRAPH)
+    except formats.NotAcceptable as exc:
+        raise _not_acceptable(exc) from None
+    if fmt.extension not in urls.DATA_EXTENSIONS:
+        fmt = formats.supported(formats.Kind.GRAPH)[0]
+    return fmt
+
+
 def _see_other(request: Request, path: str) -> Response:
     return Response(status_code=303, headers={"Location": _local(request, path), "Vary": "Accept"})
 
@@ -138,12 +149,7 @@ async def data(request: Request, path: str) -> Response:
             raise _not_found(
                 f"unknown format extension in {request.url.path}; use one of {', '.join(urls.DATA_EXTENSIONS)}"
             )
-        try:
-            fmt = formats.negotiate(request.headers.get("accept"), formats.Kind.GRAPH)
-        except formats.NotAcceptable as exc:
-            raise _not_acceptable(exc) from None
-        if fmt.extension not in urls.DATA_EXTENSIONS:
-            fmt = formats.supported(formats.Kind.GRAPH)[0]
+        fmt = _document_format(request)
         target = u.data(iri, fmt.extension)
         assert target is not None
         return _see_other(request, target)
@@ -192,12 +198,7 @@ async def named_graph(request: Request, name: str) -> Response:
     store = get_store(request)
     if iri is None or iri not in await asyncio.to_thread(store.named_graphs):
         raise _not_found(f"no named graph at {request.url.path}")
-    try:
-        fmt = formats.negotiate(request.headers.get("accept"), formats.Kind.GRAPH)
-    except formats.NotAcceptable as exc:
-        raise _not_acceptable(exc) from None
-    if fmt.extension not in urls.DATA_EXTENSIONS:
-        fmt = formats.supported(formats.Kind.GRAPH)[0]
+    fmt = _document_format(request)
     etag = _etag(request, store, fmt.extension)
     if (unchanged := _not_modified(request, etag)) is not None:
         return unchanged
@@ -272,12 +273,7 @@ async def _description(request: Request) -> list[Any]:
 async def void(request: Request) -> Response:
     """Counts (triples, named graphs, class and property partitions), licence, the SPARQL endpoint,
     the dumps, the modification date. Turtle unless Accept asks for another RDF format."""
-    try:
-        fmt = formats.negotiate(request.headers.get("accept"), formats.Kind.GRAPH)
-    except formats.NotAcceptable as exc:
-        raise _not_acceptable(exc) from None
-    if fmt.extension not in urls.DATA_EXTENSIONS:
-        fmt = formats.supported(formats.Kind.GRAPH)[0]
+    fmt = _document_format(request)
     etag = _etag(request, get_store(request), fmt.extension)
     if (unchanged := _not_modified(request, etag)) is not None:
         return unchanged
