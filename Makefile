@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Front-end packages (Cytoscape.js, fCoSE, YASGUI) come from the npm registry as pinned in
+# Front-end packages (Cytoscape.js, fCoSE, YASGUI, Swagger UI and ReDoc for /docs and /redoc, and
+# axe-core for the accessibility test) come from the npm registry as pinned in
 # service/regkg/web/package-lock.json, and are copied into the git-ignored static/vendor/ that the
 # app serves: nothing is loaded from a CDN at run time, no third-party bundle is committed.
 WEB := service/regkg/web
@@ -24,14 +25,18 @@ VENDOR := $(WEB)/static/vendor
 VENDOR_STAMP := $(VENDOR)/.installed
 NPM_MODULES := $(WEB)/node_modules
 VENDOR_FILES := cytoscape/dist/cytoscape.min.js layout-base/layout-base.js cose-base/cose-base.js \
-	cytoscape-fcose/cytoscape-fcose.js @zazuko/yasgui/build/yasgui.min.js @zazuko/yasgui/build/yasgui.min.css
+	cytoscape-fcose/cytoscape-fcose.js @zazuko/yasgui/build/yasgui.min.js @zazuko/yasgui/build/yasgui.min.css \
+	swagger-ui-dist/swagger-ui-bundle.js swagger-ui-dist/swagger-ui.css redoc/bundles/redoc.standalone.js \
+	axe-core/axe.min.js
+VENDOR_PACKAGES := cytoscape layout-base cose-base cytoscape-fcose @zazuko/yasgui swagger-ui-dist redoc axe-core
 
 $(VENDOR_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/licenses
 	for f in $(VENDOR_FILES); do cp $(NPM_MODULES)/$$f $(VENDOR)/; done
-	for p in cytoscape layout-base cose-base cytoscape-fcose @zazuko/yasgui; do \
-		cp $(NPM_MODULES)/$$p/LICENSE* $(VENDOR)/licenses/$$(basename $$p).LICENSE 2>/dev/null || true; done
+	for p in $(VENDOR_PACKAGES); do \
+		f=$$(ls $(NPM_MODULES)/$$p/LICENSE $(NPM_MODULES)/$$p/LICENSE* 2>/dev/null | head -1); \
+		if [ -n "$$f" ]; then cp "$$f" $(VENDOR)/licenses/$$(basename $$p).LICENSE; fi; done
 	touch $@
 
 vendor: $(VENDOR_STAMP)
