@@ -9,6 +9,7 @@ to everything else.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -17,14 +18,16 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.types import Scope
 
 from regkg import examples, explore, urls, vocab
 from regkg.api.deps import get_settings, get_store
 from regkg.api.explore import iri_param
 from regkg.errors import ApiError
 
-__all__ = ["STATIC_DIR", "TEMPLATES_DIR", "router"]
+__all__ = ["STATIC_DIR", "TEMPLATES_DIR", "StaticAssets", "asset", "router"]
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -32,6 +35,43 @@ STATIC_DIR = WEB_DIR / "static"
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+#: A static file asked for with its version (``?v=``, see :func:`asset`) never changes: a year.
+OPENAPI = "/openapi.json"
+IMMUTABLE = "public, max-age=31536000, immutable"
+_versions: dict[str, tuple[float, str]] = {}
+
+
+def asset(path: str) -> str:
+    """The URL of a static file with its content's hash: ``/static/style.css?v=1a2b3c4d5e``.
+
+    Pages name their scripts and styles this way, so browsers keep them for a year
+    (:class:`StaticAssets`) and a changed file is fetched again under its new URL.
+    """
+    file = STATIC_DIR / path
+    try:
+        mtime = file.stat().st_mtime
+    except OSError:
+        return f"/static/{path}"
+    known = _versions.get(path)
+    if known is None or known[0] != mtime:
+        known = (mtime, hashlib.sha256(file.read_bytes()).hexdigest()[:10])
+        _versions[path] = known
+    return f"/static/{path}?v={known[1]}"
+
+
+class StaticAssets(StaticFiles):
+    """/static/: a year of caching for versioned URLs (``?v=``), revalidation (ETag) otherwise."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in {200, 304}:
+            versioned = b"v=" in scope.get("query_string", b"")
+            response.headers["Cache-Control"] = IMMUTABLE if versioned else "no-cache"
+        return response
+
+
+templates.env.globals["asset"] = asset
 
 #: Types shown as the main "kind" of an entity, most specific first.
 KINDS: tuple[tuple[str, str], ...] = (
@@ -221,6 +261,18 @@ def explorer(request: Request, iri: Annotated[str | None, Query(max_length=2000)
         {"title": "Graph explorer", "start": start, "start_json": json.dumps(start)},
         alternates=alternates,
     )
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> Response:
+    """The OpenAPI documentation (Swagger UI from npm, served from /static/vendor/), in the site's shell."""
+    return _render(request, "docs.html", {"title": "API documentation"}, alternates=[(OPENAPI, "application/json")])
+
+
+@router.get("/redoc", response_class=HTMLResponse)
+def api_redoc(request: Request) -> Response:
+    """The OpenAPI documentation as ReDoc renders it (from npm, served from /static/vendor/)."""
+    return _render(request, "redoc.html", {"title": "API reference"}, alternates=[(OPENAPI, "application/json")])
 
 
 @router.get("/query", response_class=HTMLResponse)

@@ -1,4 +1,5 @@
-// The small neighbourhood graph of an entity page.
+// The small neighbourhood graph of an entity page: click a node (or move to it with the arrow keys
+// and press Enter) to open its page.
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", async () => {
@@ -11,16 +12,23 @@
     const G = window.regkgGraph;
     if (window.cytoscapeFcose) window.cytoscape.use(window.cytoscapeFcose);
     const cy = window.cytoscape({
-      container: box, style: G.style, maxZoom: 1.2, minZoom: 0.2,
+      container: box, style: G.style, maxZoom: 3, minZoom: 0.2,
       elements: [...data.nodes.map(G.nodeElement), ...data.edges.map(G.edgeElement)],
-      layout: window.cytoscapeFcose
-        ? { name: "fcose", animate: false, nodeRepulsion: 9000, idealEdgeLength: 80, padding: 10 }
-        : { name: "concentric", concentric: (n) => (n.id() === iri ? 10 : 1), levelWidth: () => 1, minNodeSpacing: 30, animate: false },
     });
     cy.getElementById(iri).addClass("start");
-    cy.on("tap", "node", (ev) => { if (ev.target.id() !== iri) window.location.href = window.regkg.pageHref(ev.target.id()); });
+    G.seededRun(cy, G.layoutOptions({ randomize: true, fit: false, padding: 10 }));
+    G.fit(cy, 1.6);
+    cy.style().update();
+    G.cull(cy);
+    G.readable(cy);
+    G.tooltip(cy);
+    const open = (n) => { if (n.id() !== iri) window.location.href = window.regkg.pageHref(n.id()); };
+    G.keyboard(cy, box, { onActivate: open, describe: (n) => (n.id() === iri ? ", this page" : ", Enter opens its page") });
+    box.setAttribute("aria-label", `The ${data.nodes.length - 1} entities linked to ${cy.getElementById(iri).data("label") || "this entity"}`);
+    cy.on("tap", "node", (ev) => open(ev.target));
     cy.on("mouseover", "edge", (ev) => ev.target.addClass("hover"));
     cy.on("mouseout", "edge", (ev) => ev.target.removeClass("hover"));
     if (data.truncated) box.insertAdjacentHTML("afterend", '<p class="muted small">Only the first 30 neighbours are shown.</p>');
+    window.regkgMiniGraph = cy;
   });
 })();

@@ -5,6 +5,8 @@
   const G = window.regkgGraph;
   const R = window.regkg;
   let cy = null;
+  let kb = null;
+  let relabel = () => {};
   const expanded = new Set();
   const status = (msg) => { document.getElementById("status").textContent = msg || ""; };
 
@@ -78,16 +80,44 @@
       if (hide) hidden++;
     });
     status(hidden ? hidden + " actions hidden by the filters" : "");
+    if (cy.nodes().length) { G.cull(cy); renderList(); }
   }
 
-  function layout(fit) {
-    const opts = window.cytoscapeFcose
-      ? { name: "fcose", quality: "default", randomize: false, animate: false, nodeRepulsion: 6500, idealEdgeLength: 90,
-          nestingFactor: 0.15, gravity: 0.3, nodeSeparation: 60, fit: fit !== false, padding: 30, packComponents: true }
-      : { name: "cose", animate: false, fit: fit !== false, padding: 30 };
-    const l = cy.layout(opts);
-    l.one("layoutstop", () => { if (cy.zoom() > 1.1) { cy.zoom(1.1); cy.center(); } });
-    l.run();
+  // The text twin of the drawing: every visible node, as a button that selects it.
+  function renderList() {
+    const ul = document.getElementById("graph-list");
+    const nodes = cy.nodes().filter((n) => !n.isParent() && n.visible());
+    const sorted = nodes.sort((a, b) => (a.hasClass("start") ? -1 : b.hasClass("start") ? 1 : 0)
+      || a.data("kind").localeCompare(b.data("kind")) || (a.data("label") || "").localeCompare(b.data("label") || ""));
+    ul.replaceChildren(...sorted.map((n) => {
+      const b = R.el("button", { type: "button", "data-id": n.id(), "aria-current": n.id() === current ? "true" : null },
+        R.el("span", { class: "kind-dot kind-" + n.data("kind"), "aria-hidden": "true" }),
+        R.el("span", { text: n.data("label") }),
+        R.el("span", { class: "visually-hidden", text: ", " + (G.LABELS[n.data("kind")] || n.data("kind")).toLowerCase()
+          + (expanded.has(n.id()) ? ", expanded" : "") }));
+      b.addEventListener("click", () => { focusNode(n); });
+      return R.el("li", {}, b);
+    }));
+    document.getElementById("graph-count").textContent = `(${nodes.length} nodes)`;
+    document.getElementById("cy").dataset.nodes = String(nodes.length);
+  }
+
+  function focusNode(n) {
+    cy.nodes().unselect();
+    n.select();
+    details(n);
+    if (kb) kb.focus(n);
+    const p = n.renderedPosition();
+    if (p.x < 30 || p.y < 30 || p.x > cy.width() - 30 || p.y > cy.height() - 30) cy.center(n);
+  }
+
+  // Seeded: the same graph gets the same drawing. The first layout starts afresh (spectral),
+  // later ones start from the current positions so the picture does not jump.
+  function layout(fit, fresh) {
+    G.seededRun(cy, G.layoutOptions({ randomize: !!fresh, fit: false }));
+    if (fit !== false) G.fit(cy, 2);
+    cy.style().update();
+    G.cull(cy);
   }
 
   async function expand(iri) {
@@ -100,12 +130,14 @@
     const data = await r.json();
     const centre = cy.getElementById(iri);
     const at = centre.nonempty() ? centre.position() : { x: 0, y: 0 };
+    const fresh = cy.nodes().length === 0;
+    const rand = G.rng(G.hash(iri));
     let added = 0;
     cy.batch(() => {
       for (const n of data.nodes) {
         if (cy.getElementById(n.id).nonempty()) continue;
         const el = G.nodeElement(n);
-        el.position = { x: at.x + (Math.random() - 0.5) * 160, y: at.y + (Math.random() - 0.5) * 160 };
+        el.position = { x: at.x + (rand() - 0.5) * 160, y: at.y + (rand() - 0.5) * 160 };
         cy.add(el); added++;
       }
       for (const e of data.edges) if (cy.getElementById(G.edgeElement(e).data.id).empty()) cy.add(G.edgeElement(e));
@@ -114,10 +146,9 @@
     expanded.add(iri);
     cy.getElementById(iri).addClass("expanded");
     refreshFilters();
+    layout(cy.nodes().length < 400, fresh);
     applyFilters();
-    layout(cy.nodes().length < 400);
-    status(`${added} new node${added === 1 ? "" : "s"}` + (data.truncated ? " (the neighbourhood was cut at 80 nodes)" : ""));
-    document.getElementById("cy").dataset.nodes = String(cy.nodes().filter((n) => !n.isParent()).length);
+    status(`${labelOf(iri)}: ${added} new node${added === 1 ? "" : "s"}` + (data.truncated ? " (the neighbourhood was cut at 80 nodes)" : ""));
   }
 
   let current = null;
@@ -130,11 +161,12 @@
     const data = await r.json();
     if (!data.paths.length) { status("No path of at most 6 links between them."); return; }
     const at = cy.getElementById(from).position();
+    const rand = G.rng(G.hash(from + " " + to));
     cy.batch(() => {
       for (const n of data.nodes) {
         if (cy.getElementById(n.id).nonempty()) continue;
         const el = G.nodeElement(n);
-        el.position = { x: at.x + (Math.random() - 0.5) * 200, y: at.y + (Math.random() - 0.5) * 200 };
+        el.position = { x: at.x + (rand() - 0.5) * 200, y: at.y + (rand() - 0.5) * 200 };
         cy.add(el);
       }
       cy.elements(".path").removeClass("path");
@@ -149,8 +181,8 @@
       regroup();
     });
     refreshFilters();
-    applyFilters();
     layout(true);
+    applyFilters();
     const hops = data.paths[0].length;
     status(`${data.paths.length} shortest path${data.paths.length === 1 ? "" : "s"} of ${hops} link${hops === 1 ? "" : "s"}`);
   }
@@ -168,7 +200,7 @@
       R.el("a", { class: "button", href: R.pageHref(d.id), text: "Open page" }));
     if (!expanded.has(d.id)) {
       const b = R.el("button", { type: "button", class: "light", text: "Expand" });
-      b.addEventListener("click", () => expand(d.id));
+      b.addEventListener("click", () => expand(d.id).then(() => details(cy.getElementById(d.id))));
       links.append(" ", b);
     }
     rows.push(links);
@@ -179,14 +211,27 @@
     });
     if (edges.length) rows.push(R.el("details", {}, R.el("summary", { text: edges.length + " links" }), R.el("ul", { class: "plain small" }, ...edges)));
     box.replaceChildren(...rows);
+    document.querySelectorAll("#graph-list button").forEach((b) => {
+      if (b.dataset.id === current) b.setAttribute("aria-current", "true"); else b.removeAttribute("aria-current");
+    });
   }
 
   document.addEventListener("DOMContentLoaded", () => {
     if (!window.cytoscape) { status("The graph library is missing: run `make vendor`."); return; }
     if (window.cytoscapeFcose) window.cytoscape.use(window.cytoscapeFcose);
-    cy = window.cytoscape({ container: document.getElementById("cy"), style: G.style, minZoom: 0.1, maxZoom: 3 });
+    const box = document.getElementById("cy");
+    cy = window.cytoscape({ container: box, style: G.style, minZoom: 0.1, maxZoom: 4 });
     window.regkgExplorer = { cy, expand, applyFilters, findPath };
     G.legend(document.getElementById("legend"));
+    relabel = G.readable(cy);
+    G.tooltip(cy);
+    kb = G.keyboard(cy, box, {
+      onFocus: (n) => { cy.nodes().unselect(); n.select(); details(n); },
+      onActivate: (n) => { details(n); if (!expanded.has(n.id())) expand(n.id()).then(() => details(cy.getElementById(n.id()))); },
+      describe: (n) => (expanded.has(n.id()) ? ", expanded" : ", Enter expands it"),
+    });
+    // On a phone the controls start closed, so the graph gets the screen.
+    if (window.matchMedia("(max-width: 900px)").matches) document.getElementById("controls").open = false;
     cy.on("tap", "node", (ev) => {
       const n = ev.target;
       if (n.isParent()) return;
@@ -205,8 +250,9 @@
       for (const id of ["f-concern", "f-regulator", "f-from", "f-to"]) document.getElementById(id).value = "";
       applyFilters();
     });
-    document.getElementById("relayout").addEventListener("click", () => layout(true));
-    document.getElementById("reset").addEventListener("click", () => { cy.elements().remove(); expanded.clear(); status(""); });
+    document.getElementById("relayout").addEventListener("click", () => layout(true, true));
+    document.getElementById("fit").addEventListener("click", () => { G.fit(cy, 2); relabel(); });
+    document.getElementById("reset").addEventListener("click", () => { cy.elements().remove(); expanded.clear(); status(""); renderList(); });
     document.addEventListener("regkg:pick", async (ev) => {
       if (ev.detail.pick === "path") { findPath(current, ev.detail.id); return; }
       await expand(ev.detail.id);

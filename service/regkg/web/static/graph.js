@@ -1,4 +1,7 @@
-// Shared Cytoscape.js set-up: colours by type, element conversion from /api/neighbourhood JSON.
+// Shared Cytoscape.js set-up: colours by type, element conversion from /api/neighbourhood JSON,
+// readable labels (shortened in the middle, labels of constant screen size, colliding labels hidden
+// until zoomed in), a seeded layout (the same graph is drawn the same way), a tooltip with the full
+// name, and keyboard operation (arrow keys move between nodes, Enter activates).
 (function () {
   "use strict";
   const COLOURS = {
@@ -11,20 +14,37 @@
     company: "Company", platform: "Platform", source: "Source", publisher: "Publisher", law: "Law or rule",
     jurisdiction: "Jurisdiction", concept: "Concept (concern, sector)", other: "Other",
   };
-  function shorten(s, n) { return s && s.length > n ? s.slice(0, n - 1) + "…" : s; }
+  // Labels keep their beginning and their end ("SAMR fines Alibaba … purchase of Guangzhou F.C."):
+  // sibling actions differ at the end, which a cut at the end would lose.
+  function shorten(s, n) {
+    if (!s || s.length <= n) return s;
+    const headLen = Math.round(n * 0.45), tailLen = n - headLen - 1;
+    let head = s.slice(0, headLen);
+    const sp = head.lastIndexOf(" ");
+    if (sp > headLen * 0.6) head = head.slice(0, sp);
+    let tail = s.slice(s.length - tailLen);
+    const sp2 = tail.indexOf(" ");
+    if (sp2 >= 0 && sp2 < tailLen * 0.4) tail = tail.slice(sp2 + 1);
+    return head.replace(/[\s,;:(]+$/, "") + " … " + tail;
+  }
+  const FONT = 11;        // label size in screen pixels, whatever the zoom
+  const WRAP = 150;       // label width in screen pixels
+  const RANK = { regulator: 6, company: 6, platform: 6, action: 5, campaign: 5, law: 4, penalty: 3, jurisdiction: 3, concept: 2, source: 1, publisher: 1, other: 1 };
+  const zoomOf = (n) => n.cy().zoom() || 1;
   const style = [
     { selector: "node", style: {
       "background-color": (n) => COLOURS[n.data("kind")] || COLOURS.other,
-      label: (n) => shorten(n.data("label"), 38), "font-size": 10, color: "#1d2330",
-      "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "wrap", "text-max-width": 140,
-      width: 22, height: 22, "border-width": 0,
-      "text-background-color": "#fff", "text-background-opacity": 0.75, "text-background-padding": 1,
+      label: (n) => shorten(n.data("label") || "", 48), "font-size": (n) => FONT / zoomOf(n), color: "#1d2330",
+      "text-valign": "bottom", "text-margin-y": (n) => 3 / zoomOf(n), "text-wrap": "wrap", "text-max-width": (n) => WRAP / zoomOf(n),
+      width: 22, height: 22, "border-width": 0, "min-zoomed-font-size": 6,
+      "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": (n) => 1 / zoomOf(n),
     } },
     { selector: "node[kind = 'action']", style: { shape: "round-rectangle", width: 18, height: 18 } },
     { selector: "node[kind = 'regulator']", style: { shape: "diamond", width: 28, height: 28 } },
     { selector: "node[kind = 'company']", style: { shape: "round-hexagon", width: 28, height: 28 } },
     { selector: "node[kind = 'platform']", style: { shape: "ellipse", width: 26, height: 26 } },
-    { selector: "node[kind = 'source'], node[kind = 'publisher']", style: { width: 12, height: 12, "font-size": 8 } },
+    { selector: "node[kind = 'source'], node[kind = 'publisher']", style: { width: 12, height: 12 } },
+    { selector: "node.nolabel", style: { label: "" } },
     { selector: "node.start", style: { "border-width": 4, "border-color": "#111" } },
     { selector: "node.expanded", style: { "border-width": 2, "border-color": "#333", "border-style": "double" } },
     { selector: "node:selected", style: { "overlay-color": "#f5c518", "overlay-opacity": 0.35, "overlay-padding": 6 } },
@@ -32,17 +52,20 @@
     { selector: ":parent", style: {
       "background-color": "#f3effc", "background-opacity": 0.6, "border-width": 1.5, "border-style": "dashed",
       "border-color": "#6a44b8", label: "data(label)", "text-valign": "top", "text-halign": "center",
-      "font-size": 11, "font-weight": "bold", color: "#4b2f8f", shape: "round-rectangle", padding: 14,
+      "font-size": (n) => (FONT + 1) / zoomOf(n), "font-weight": "bold", color: "#4b2f8f", shape: "round-rectangle", padding: 14,
+      "text-max-width": (n) => 2 * WRAP / zoomOf(n),
     } },
     { selector: "edge", style: {
       width: 1.2, "line-color": "#b6bcc6", "target-arrow-color": "#b6bcc6", "target-arrow-shape": "triangle",
-      "arrow-scale": 0.7, "curve-style": "bezier", label: "", "font-size": 8, color: "#555",
-      "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.8,
+      "arrow-scale": 0.7, "curve-style": "bezier", label: "", "font-size": (e) => (FONT - 2) / zoomOf(e), color: "#3b4452",
+      "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.85,
     } },
     { selector: "edge.hover, edge:selected", style: { label: "data(label)" } },
     { selector: "edge.path", style: { width: 4, "line-color": "#f08c00", "target-arrow-color": "#f08c00", label: "data(label)" } },
     { selector: "node.path", style: { "border-width": 4, "border-color": "#f08c00" } },
     { selector: "edge.highlight", style: { label: "data(label)", "line-color": "#444", "target-arrow-color": "#444", width: 2 } },
+    { selector: "node.kbd", style: { "border-width": 4, "border-color": "#f5a300", "border-style": "solid", label: (n) => n.data("label"), "z-index": 20 } },
+    { selector: "node.showlabel", style: { label: (n) => n.data("label"), "z-index": 20 } },
   ];
   function nodeElement(n) {
     return { group: "nodes", data: { id: n.id, label: n.label, types: n.types, kind: window.regkg.kindOf(n.types),
@@ -57,9 +80,182 @@
       const li = document.createElement("li");
       const dot = document.createElement("span");
       dot.className = "kind-dot"; dot.style.background = c;
+      dot.setAttribute("aria-hidden", "true");
       li.append(dot, " " + LABELS[k]);
       ul.append(li);
     }
   }
-  window.regkgGraph = { COLOURS, LABELS, style, nodeElement, edgeElement, legend };
+
+  // A seeded pseudo-random source, so that a layout of the same graph comes out the same.
+  function hash(s) {
+    let h = 2166136261;
+    for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 16777619); }
+    return h >>> 0;
+  }
+  function rng(seed) {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6D2B79F5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  function seededRun(cy, opts, done) {
+    const ids = cy.nodes().map((n) => n.id()).sort().join("|");
+    const saved = Math.random;
+    Math.random = rng(hash(ids));
+    try {
+      const l = cy.layout(opts);
+      if (done) l.one("layoutstop", done);
+      l.run();
+    } finally {
+      Math.random = saved;
+    }
+  }
+  function layoutOptions(extra) {
+    return window.cytoscapeFcose
+      ? { name: "fcose", quality: "proof", animate: false, nodeDimensionsIncludeLabels: true, nodeRepulsion: 9000,
+          idealEdgeLength: 90, nestingFactor: 0.15, gravity: 0.25, nodeSeparation: 80, padding: 30, packComponents: true, ...extra }
+      : { name: "cose", animate: false, padding: 30, ...extra };
+  }
+  // Fill the canvas (up to a zoom where labels would be larger than the text around them).
+  function fit(cy, maxZoom) {
+    const els = cy.elements(":visible");
+    if (!els.length) return;
+    cy.fit(els, 30);
+    if (cy.zoom() > (maxZoom || 2)) { cy.zoom(maxZoom || 2); cy.center(els); }
+  }
+
+  // Label culling: labels have a constant size on screen, so zooming in spreads the nodes and frees
+  // room; a label that would overlap one of a more important node is hidden (hover, select or
+  // focus the node to read it).
+  function priority(n) {
+    let p = (RANK[n.data("kind")] || 1) * 10 + Math.min(n.degree(false), 30);
+    if (n.hasClass("start")) p += 1000;
+    if (n.selected()) p += 500;
+    if (n.hasClass("expanded")) p += 100;
+    if (n.hasClass("path")) p += 200;
+    return p;
+  }
+  function cull(cy) {
+    const nodes = cy.nodes().filter((n) => !n.isParent() && n.visible());
+    cy.batch(() => nodes.removeClass("nolabel"));
+    const boxes = nodes.map((n) => ({ n, p: priority(n), b: n.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true }) }));
+    boxes.sort((a, b) => b.p - a.p);
+    const kept = [];
+    const hide = [];
+    for (const x of boxes) {
+      const b = x.b;
+      if (!b || b.w === 0) continue;
+      const clash = kept.some((k) => b.x1 < k.x2 && b.x2 > k.x1 && b.y1 < k.y2 && b.y2 > k.y1);
+      if (clash) hide.push(x.n); else kept.push(b);
+    }
+    cy.batch(() => { for (const n of hide) n.addClass("nolabel"); });
+    return { shown: kept.length, hidden: hide.length };
+  }
+  function readable(cy) {
+    let timer = null;
+    const again = () => { clearTimeout(timer); timer = setTimeout(() => { cy.style().update(); cull(cy); }, 90); };
+    cy.on("zoom", again);
+    return again;
+  }
+
+  // The full name beside the pointer.
+  function tooltip(cy) {
+    const tip = document.createElement("div");
+    tip.className = "tip"; tip.hidden = true; tip.setAttribute("aria-hidden", "true");
+    document.body.append(tip);
+    cy.on("mouseover", "node", (ev) => {
+      const n = ev.target;
+      if (n.isParent()) return;
+      tip.textContent = n.data("label");
+      const oe = ev.originalEvent;
+      if (oe) { tip.style.left = Math.min(oe.clientX + 14, window.innerWidth - 330) + "px"; tip.style.top = oe.clientY + 14 + "px"; }
+      tip.hidden = false;
+      n.addClass("showlabel");
+    });
+    cy.on("mouseout", "node", (ev) => { tip.hidden = true; ev.target.removeClass("showlabel"); });
+    cy.on("viewport", () => { tip.hidden = true; });
+  }
+
+  // Keyboard: the container takes focus; arrow keys move to the nearest node in that direction,
+  // Enter (or Space) activates it, + and - zoom, 0 fits, Escape leaves the node.
+  function keyboard(cy, box, opts) {
+    let current = null;
+    const R = window.regkg;
+    const usable = () => cy.nodes().filter((n) => !n.isParent() && n.visible());
+    function describe(n) {
+      const kind = LABELS[n.data("kind")] || n.data("kind");
+      const links = n.connectedEdges().length;
+      return `${n.data("label")}, ${kind.toLowerCase()}, ${links} link${links === 1 ? "" : "s"}` + (opts.describe ? opts.describe(n) : "");
+    }
+    function show(n) {
+      const p = n.renderedPosition();
+      const w = cy.width(), h = cy.height();
+      if (p.x < 40 || p.y < 40 || p.x > w - 40 || p.y > h - 40) cy.center(n);
+    }
+    function go(n, quiet) {
+      if (current && current.inside()) current.removeClass("kbd");
+      current = n;
+      if (!n) return;
+      n.addClass("kbd");
+      show(n);
+      if (!quiet) R.announce(describe(n));
+      if (opts.onFocus) opts.onFocus(n);
+    }
+    function towards(dx, dy) {
+      const from = current.position();
+      let best = null, bestCost = Infinity;
+      usable().forEach((n) => {
+        if (n.same(current)) return;
+        const p = n.position();
+        const vx = p.x - from.x, vy = p.y - from.y;
+        const along = vx * dx + vy * dy;
+        if (along <= 0) return;
+        const across = Math.abs(vx * dy - vy * dx);
+        const cost = along + 2 * across;
+        if (cost < bestCost) { bestCost = cost; best = n; }
+      });
+      return best;
+    }
+    function first() {
+      const sel = cy.nodes(":selected").filter((n) => !n.isParent());
+      if (sel.nonempty()) return sel[0];
+      const start = cy.nodes(".start");
+      if (start.nonempty()) return start[0];
+      const all = usable();
+      return all.nonempty() ? all[0] : null;
+    }
+    box.addEventListener("focus", () => {
+      if (!current || !current.inside() || !current.visible()) go(first());
+      else R.announce(describe(current));
+    });
+    box.addEventListener("blur", () => { if (current && current.inside()) current.removeClass("kbd"); });
+    box.addEventListener("keydown", (ev) => {
+      if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
+      const dirs = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+      if (dirs[ev.key]) {
+        ev.preventDefault();
+        if (!current || !current.inside()) { go(first()); return; }
+        const next = towards(...dirs[ev.key]);
+        if (next) go(next); else R.announce("No node further " + ev.key.replace("Arrow", "").toLowerCase());
+      } else if ((ev.key === "Enter" || ev.key === " ") && current && current.inside()) {
+        ev.preventDefault();
+        opts.onActivate(current);
+      } else if (ev.key === "+" || ev.key === "=") {
+        ev.preventDefault(); cy.zoom({ level: cy.zoom() * 1.25, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+      } else if (ev.key === "-") {
+        ev.preventDefault(); cy.zoom({ level: cy.zoom() / 1.25, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+      } else if (ev.key === "0") {
+        ev.preventDefault(); fit(cy);
+      } else if (ev.key === "Escape" && current) {
+        current.removeClass("kbd"); current = null;
+      }
+    });
+    return { focus: (n) => go(n, true), current: () => current };
+  }
+
+  window.regkgGraph = { COLOURS, LABELS, style, nodeElement, edgeElement, legend, shorten, hash, rng, seededRun, layoutOptions,
+    fit, cull, readable, tooltip, keyboard };
 })();
