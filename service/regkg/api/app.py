@@ -66,9 +66,14 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         version=regkg.__version__,
         description="A knowledge graph of technology-regulation events: SPARQL 1.1 endpoint and APIs.",
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc are pages of the site (regkg.api.pages), from local assets
+        redoc_url=None,
     )
     app.state.settings = settings
     errors.install(app)
+    from regkg.api.compression import CompressionMiddleware
+
+    app.add_middleware(CompressionMiddleware)
 
     from regkg.api import health, linked_data, sparql
 
@@ -81,10 +86,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
 def _add_explore(app: FastAPI) -> None:
     """Exploration API (/api/...), web pages and their static files (issue 4)."""
-    from fastapi.staticfiles import StaticFiles
-
     from regkg.api import explore, pages
 
     app.include_router(explore.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
+    app.mount("/static", pages.StaticAssets(directory=pages.STATIC_DIR, check_dir=False), name="static")
