@@ -107,7 +107,7 @@
     Math.random = rng(hash(ids));
     try {
       const l = cy.layout(opts);
-      if (done) l.one("layoutstop", done);
+      l.one("layoutstop", () => { orient(cy); if (done) done(); });
       l.run();
     } finally {
       Math.random = saved;
@@ -119,12 +119,29 @@
           idealEdgeLength: 90, nestingFactor: 0.15, gravity: 0.25, nodeSeparation: 80, padding: 30, packComponents: true, ...extra }
       : { name: "cose", animate: false, padding: 30, ...extra };
   }
-  // Fill the canvas (up to a zoom where labels would be larger than the text around them).
+  // Fill the canvas with the nodes, leaving room at the sides and below for their labels (which keep
+  // their screen size), up to a zoom where the drawing would be coarser than the text around it.
   function fit(cy, maxZoom) {
-    const els = cy.elements(":visible");
+    const els = cy.nodes(":visible");
     if (!els.length) return;
-    cy.fit(els, 30);
-    if (cy.zoom() > (maxZoom || 2)) { cy.zoom(maxZoom || 2); cy.center(els); }
+    const bb = els.boundingBox({ includeLabels: false, includeOverlays: false });
+    const W = cy.width(), H = cy.height();
+    const padX = Math.min(80, W * 0.16), padTop = 30, padBottom = 48;
+    let z = Math.min((W - 2 * padX) / Math.max(bb.w, 1), (H - padTop - padBottom) / Math.max(bb.h, 1));
+    z = Math.max(cy.minZoom(), Math.min(z, maxZoom || 2));
+    cy.zoom(z);
+    cy.pan({ x: (W - bb.w * z) / 2 - bb.x1 * z, y: padTop + (H - padTop - padBottom - bb.h * z) / 2 - bb.y1 * z });
+  }
+  // A layout comes out landscape or portrait as it happens; turn it to match the screen (a mirror
+  // across the diagonal keeps every distance), so a phone's tall canvas is filled.
+  function orient(cy) {
+    const nodes = cy.nodes().filter((n) => !n.isParent());
+    if (nodes.length < 3) return;
+    const bb = nodes.boundingBox({ includeLabels: false });
+    const tallScreen = cy.height() > cy.width() * 1.15, wideScreen = cy.width() > cy.height() * 1.15;
+    if ((tallScreen && bb.w > bb.h * 1.15) || (wideScreen && bb.h > bb.w * 1.15)) {
+      cy.batch(() => nodes.positions((n) => ({ x: n.position("y"), y: n.position("x") })));
+    }
   }
 
   // Label culling: labels have a constant size on screen, so zooming in spreads the nodes and frees
@@ -143,7 +160,9 @@
     cy.batch(() => nodes.removeClass("nolabel"));
     const boxes = nodes.map((n) => ({ n, p: priority(n), b: n.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true }) }));
     boxes.sort((a, b) => b.p - a.p);
-    const kept = [];
+    const kept = cy.nodes(":parent").filter((n) => n.visible())
+      .map((n) => n.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true }))
+      .filter((b) => b && b.w > 0);
     const hide = [];
     for (const x of boxes) {
       const b = x.b;

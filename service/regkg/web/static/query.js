@@ -1,6 +1,30 @@
 // The SPARQL editor: YASGUI on /sparql, one tab per example query of queries/*.rq.
 (function () {
   "use strict";
+  // YASGUI's markup, made valid for assistive technologies (re-applied whenever YASGUI redraws):
+  // its "add tab" button sits inside the tab list (only tabs may), tabs name panels that exist only
+  // once the tab is opened, and the endpoint and tab-name inputs have no label.
+  function repair(root) {
+    root.querySelectorAll(".tabsList").forEach((list) => {
+      list.querySelectorAll("button").forEach((b) => {
+        const holder = b.parentElement === list ? b : b.closest(".tabsList > *");
+        holder.classList.add("add-tab-holder");
+        list.after(holder);
+      });
+    });
+    root.querySelectorAll("[role=tab]").forEach((tab) => {
+      const target = tab.getAttribute("aria-controls") || tab.dataset.controls;
+      if (!target) return;
+      tab.dataset.controls = target;
+      if (document.getElementById(target)) { if (tab.getAttribute("aria-controls") !== target) tab.setAttribute("aria-controls", target); }
+      else if (tab.hasAttribute("aria-controls")) tab.removeAttribute("aria-controls");
+    });
+    root.querySelectorAll("input.autocomplete:not([aria-label])").forEach((i) => i.setAttribute("aria-label", "SPARQL endpoint"));
+    root.querySelectorAll(".tab input[type=text]:not([aria-label])").forEach((i) => i.setAttribute("aria-label", "Tab name"));
+    root.querySelectorAll(".yasr .dataTables_wrapper, .yasr_results").forEach((el) => {
+      if (el.scrollWidth > el.clientWidth && !el.hasAttribute("tabindex")) { el.setAttribute("tabindex", "0"); el.setAttribute("aria-label", "Query results"); }
+    });
+  }
   document.addEventListener("DOMContentLoaded", () => {
     const root = document.getElementById("yasgui");
     if (!window.Yasgui) { root.textContent = "The query editor is missing: run `make vendor`."; return; }
@@ -29,6 +53,8 @@
       tabs.push(yasgui.addTab(true, { name: "Query", requestConfig: { endpoint } }));
     }
     window.regkgYasgui = yasgui;
+    repair(root);
+    new MutationObserver(() => repair(root)).observe(root, { childList: true, subtree: true });
     function select(hash) {
       const i = examples.findIndex((e) => "#" + e.name === hash);
       if (i >= 0) yasgui.selectTabId(tabs[i].getId());
