@@ -68,6 +68,11 @@ ACTION_OK = (
     'rdfs:label "Bad action"@en ; rk:regulator t:reg ; rk:target t:co ; rk:concern concern:antitrust ; '
     'rk:dateDecided "2021-01-01"^^xsd:date ; prov:wasDerivedFrom t:src'
 )
+# An action's required parts without a date, for cases that set their own dates.
+ACTION_DATELESS = (
+    'rdfs:label "Dated action"@en ; rk:regulator t:reg ; rk:target t:co ; rk:concern concern:antitrust ; '
+    "prov:wasDerivedFrom t:src"
+)
 SOURCE_OK = 'dct:title "T"@en ; schema:publisher t:pub ; dct:date "2021-01-01"^^xsd:date'
 RATE_OK = 'rk:rate "1.1"^^xsd:decimal ; rk:fromCurrency "EUR" ; rk:toCurrency "USD" ; prov:wasDerivedFrom t:src'
 
@@ -298,6 +303,68 @@ CASES = [
          "exactly one English skos:prefLabel", "prefLabel"),
     Case("concept-no-scheme", "ConceptShape", 't:concept-no-scheme a skos:Concept ; skos:prefLabel "c"@en .',
          "must be in a skos:ConceptScheme", "inScheme"),
+    # ---------------------------------------------------------------- time order (issue 13)
+    Case("follows-probe-too-early", "FollowsProbeTimeOrderShape", f"t:follows-probe-too-early a rk:Decision ; "
+         f"{ACTION_DATELESS} ; rk:dateDecided \"2019-06-01\"^^xsd:date ; rk:followsProbe t:probe .",
+         "dated before the probe it follows"),
+    Case("review-too-early", "ReviewTimeOrderShape", f"t:review-too-early a rk:JudicialReview ; {ACTION_DATELESS} ; "
+         'rk:dateDecided "2020-06-01"^^xsd:date ; rk:reviews t:act .', "dated before the action it reviews"),
+    Case("finalises-too-early", "FinalisesTimeOrderShape", f"t:finalises-too-early a rk:Decision ; {ACTION_DATELESS} ; "
+         'rk:dateDecided "2020-06-01"^^xsd:date ; rk:finalises t:finalises-too-early-provisional . '
+         f"t:finalises-too-early-provisional a rk:Decision ; {ACTION_OK} ; rk:status rk:Superseded .",
+         "dated before the provisional decision it finalises"),
+    # ---------------------------------------------------------------- provisional, superseded and amended (issue 13)
+    Case("provisional-not-superseded", "StandingStatusShape", f"t:provisional-not-superseded a rk:Decision ; "
+         f"{ACTION_OK} ; rk:status rk:Concluded . t:provisional-not-superseded-final a rk:Decision ; {ACTION_OK} ; "
+         "rk:finalises t:provisional-not-superseded .", "has status rk:Superseded"),
+    Case("fine-superseded-by-order", "SupersededPenaltyShape", 't:fine-superseded-by-order a rk:Fine ; '
+         'rdfs:label "F"@en ; prov:wasDerivedFrom t:src ; rk:supersededBy t:fine-superseded-by-order-new . '
+         't:fine-superseded-by-order-new a rk:RectificationOrder ; rdfs:label "O"@en ; prov:wasDerivedFrom t:src . '
+         "t:act rk:outcome t:fine-superseded-by-order , t:fine-superseded-by-order-new .",
+         "a fine can only be superseded by a fine"),
+    Case("fine-superseded-by-earlier", "SupersededPenaltyShape", 't:fine-superseded-by-earlier a rk:Fine ; '
+         'rdfs:label "F"@en ; prov:wasDerivedFrom t:src ; rk:supersededBy t:fine-superseded-by-earlier-old . '
+         't:fine-superseded-by-earlier-old a rk:Fine ; rdfs:label "F"@en ; prov:wasDerivedFrom t:src . '
+         "t:act rk:outcome t:fine-superseded-by-earlier . t:fine-superseded-by-earlier-action a rk:Decision ; "
+         f'{ACTION_DATELESS} ; rk:dateDecided "2019-01-01"^^xsd:date ; rk:outcome t:fine-superseded-by-earlier-old .',
+         "superseded by a penalty of an earlier action"),
+    Case("fine-superseded-twice", "SupersededPenaltyShape", 't:fine-superseded-twice a rk:Fine ; rdfs:label "F"@en ; '
+         "prov:wasDerivedFrom t:src ; rk:supersededBy t:fine , t:fine-superseded-twice . "
+         "t:act rk:outcome t:fine-superseded-twice .", "rk:supersededBy points to the one rk:Penalty", "#supersededBy"),
+    Case("amount-amended-other-currency", "AmendedAmountShape", 't:amount-amended-other-currency a schema:MonetaryAmount ; '
+         'schema:value "5"^^xsd:decimal ; schema:currency "EUR" ; rk:amendedBy t:amount-amended-other-currency-new . '
+         't:amount-amended-other-currency-new a schema:MonetaryAmount ; schema:value "6"^^xsd:decimal ; '
+         'schema:currency "USD" .', "amended by another amount of the same fine, in the same currency"),
+    Case("amount-amended-in-a-cycle", "AmendedAmountShape", 't:amount-amended-in-a-cycle a schema:MonetaryAmount ; '
+         'schema:value "5"^^xsd:decimal ; schema:currency "EUR" ; rk:amendedBy t:amount-amended-in-a-cycle .',
+         "rk:amendedBy must not form a cycle"),
+    # ---------------------------------------------------------------- joint liability (issue 13)
+    Case("joint-liability-not-target", "JointLiabilityShape", 't:joint-liability-not-target a rk:JointLiability ; '
+         'rdfs:label "J"@en ; rk:liableEntity t:joint-liability-not-target-parent . '
+         't:joint-liability-not-target-parent a rk:Company ; rdfs:label "Unnamed parent"@en . '
+         "t:fine rk:jointLiability t:joint-liability-not-target .", "must also be a rk:target of the action"),
+    Case("joint-liability-too-large", "JointLiabilityShape", 't:joint-liability-too-large a rk:JointLiability ; '
+         'rdfs:label "J"@en ; rk:liableEntity t:co ; rk:liableAmount t:joint-liability-too-large-eur . '
+         't:joint-liability-too-large-eur a schema:MonetaryAmount ; schema:value "5000"^^xsd:decimal ; '
+         'schema:currency "EUR" . t:fine rk:jointLiability t:joint-liability-too-large .',
+         "exceeds the fine's amount in that currency"),
+    Case("joint-liability-nobody", "JointLiabilityShape", 't:joint-liability-nobody a rk:JointLiability ; '
+         'rdfs:label "J"@en . t:fine rk:jointLiability t:joint-liability-nobody .', "needs one rk:liableEntity",
+         "#liableEntity"),
+    Case("joint-liability-orphan", "JointLiabilityShape", 't:joint-liability-orphan a rk:JointLiability ; '
+         'rdfs:label "J"@en ; rk:liableEntity t:co .', "belongs to one fine", "jointLiability"),
+    # ---------------------------------------------------------------- succession and syndication (issue 13)
+    Case("succession-cycle", "CompanyShape", 't:succession-cycle a rk:Company ; rdfs:label "Old name"@en ; '
+         'rk:succeededBy t:succession-cycle-new . t:succession-cycle-new a rk:Company ; rdfs:label "New name"@en ; '
+         "rk:subsidiaryOf t:succession-cycle .", "succession (rk:succeededBy) and control"),
+    Case("succession-undated-string", "CompanyShape", 't:succession-undated-string a rk:Company ; '
+         'rdfs:label "Merged company"@en ; rk:succeededBy t:co ; rk:successionDate "October 2023" .',
+         "rk:successionDate is one xsd:date", "#successionDate"),
+    Case("copy-host-mismatch", "SyndicatedCopyShape", f"t:copy-host-mismatch a rk:Source , rk:SyndicatedCopy ; "
+         f'{SOURCE_OK} ; schema:url <https://copies.example.net/story> ; rk:copyHost "example.org" .',
+         "is not the host of the copy's schema:url"),
+    Case("copy-no-host", "SyndicatedCopyShape", f"t:copy-no-host a rk:Source , rk:SyndicatedCopy ; {SOURCE_OK} ; "
+         "schema:url <https://copies.example.net/other> .", "needs one rk:copyHost", "#copyHost"),
     # ---------------------------------------------------------------- whole-graph checks
     Case("typo-term", "shapes/unknown-term-violation.rq", f"t:typo-term a rk:Decision ; {ACTION_OK} ; "
          'rk:dateDecidd "2021-01-01"^^xsd:date .', "which the regkg ontology does not define"),
