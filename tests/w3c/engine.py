@@ -8,9 +8,6 @@ the query has FROM / FROM NAMED); the result is written by :func:`regkg.sparql.e
 the service's row cap, in the format of the expected result, and read back. An update goes
 through :func:`regkg.workers.engine.compute_change` and ``apply_change``, as /update does.
 
-While the engine package is not importable (it is being rewritten), the same steps are taken
-here with :mod:`regkg.sparql` and pyoxigraph directly (:func:`_query_direct`, :func:`_update_direct`).
-
 The data of a test (``qt:data``) goes into the store's default graph and ``qt:graphData``
 into named graphs; each query and update gets its file's location as base IRI, as a client
 sending the file would (the protocol's base is the endpoint's URL otherwise).
@@ -25,7 +22,7 @@ from typing import Any, Final
 
 import pyoxigraph as ox
 
-from regkg import sparql, vocab
+from regkg import sparql
 from regkg.config import Settings
 from regkg.errors import ApiError
 from regkg.store.embedded import EmbeddedStore
@@ -68,32 +65,10 @@ def _error(exc: ApiError) -> str:
     return f"the service answers {exc.status} {exc.code}: {exc.message}"
 
 
-def _unknown_function(*_args: Any) -> None:
-    return None
-
-
-def _query_direct(store: ox.Store, text: str, base: str) -> Any:
-    sparql.check_text(text, SETTINGS)
-    inspection = sparql.inspect("query", text)
-    functions = {ox.NamedNode(f): _unknown_function for f in getattr(inspection, "functions", ())}
-    try:
-        return store.query(
-            text,
-            prefixes=dict(vocab.PREFIXES),
-            base_iri=base,
-            custom_functions=functions or None,
-            use_default_graph_as_union=not inspection.has_dataset_clause,
-        )
-    except SyntaxError as exc:
-        raise ApiError(400, "syntax_error", f"SPARQL syntax error: {exc.msg or exc}") from None
-
-
 def _engine_query(store: ox.Store, text: str, base: str) -> Any:
-    try:
-        from regkg.workers.engine import run_query as engine_query
-        from regkg.workers.messages import QueryJob, RunQuery
-    except ImportError:
-        return _query_direct(store, text, base)
+    from regkg.workers.engine import run_query as engine_query
+    from regkg.workers.messages import QueryJob, RunQuery
+
     result, _inspection = engine_query(store, RunQuery(QueryJob(text, base_iri=base), SETTINGS.max_rows), SETTINGS)
     return result
 
@@ -128,26 +103,12 @@ def run_query(store: ox.Store, text: str, base: Path, media_type: str | None) ->
     return Answer(form, body, fmt.media_type, value)
 
 
-def _update_direct(store: ox.Store, text: str, base: str) -> None:
-    sparql.check_text(text, SETTINGS, "update")
-    sparql.inspect("update", text)
-    try:
-        store.update(text, prefixes=dict(vocab.PREFIXES), base_iri=base)
-    except SyntaxError as exc:
-        raise ApiError(400, "syntax_error", f"SPARQL syntax error: {exc.msg or exc}") from None
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise ApiError(400, "update_failed", f"the update failed and changed nothing: {exc}") from None
-
-
 def run_update(store: ox.Store, text: str, base: Path) -> str | None:
     """None when the update is applied, else why not."""
+    from regkg.workers.engine import apply_change, compute_change
+    from regkg.workers.messages import ComputeChange, UpdateJob
+
     try:
-        try:
-            from regkg.workers.engine import apply_change, compute_change
-            from regkg.workers.messages import ComputeChange, UpdateJob
-        except ImportError:
-            _update_direct(store, text, base.resolve().as_uri())
-            return None
         change = compute_change(store, ComputeChange(UpdateJob(text, base_iri=base.resolve().as_uri())), SETTINGS)
         apply_change(store, change)
     except ApiError as exc:
