@@ -34,6 +34,8 @@ $(VENDOR_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/licenses
 	for f in $(VENDOR_FILES); do cp $(NPM_MODULES)/$$f $(VENDOR)/; done
+	# ReDoc draws a logo from its makers' CDN: an empty data: URL instead (the logo then hides itself).
+	sed -i 's#https://cdn.redoc.ly/redoc/logo-mini.svg#data:,#' $(VENDOR)/redoc.standalone.js
 	for p in $(VENDOR_PACKAGES); do \
 		f=$$(ls $(NPM_MODULES)/$$p/LICENSE $(NPM_MODULES)/$$p/LICENSE* 2>/dev/null | head -1); \
 		if [ -n "$$f" ]; then cp "$$f" $(VENDOR)/licenses/$$(basename $$p).LICENSE; fi; done
