@@ -15,6 +15,10 @@ anchor named after each term's local name (pyLODE's own ids are sometimes re-cas
 ``https://w3id.org/regkg/ontology#EnforcementAction`` leads -- lands on the term; a section
 "Schemes and individuals" for the terms pyLODE leaves out (``rk:StatusScheme`` and the
 statuses); and ``<link rel="alternate">`` elements for the RDF formats of the ontology.
+
+The page is then put in the site's shell (:func:`_site_shell`): ``lang``, a viewport, the site's
+header (rendered from the same template as every other page) and style sheet, one heading, and
+CSS that lets pyLODE's table of contents and tables fit a phone.
 """
 
 from __future__ import annotations
@@ -132,6 +136,91 @@ def _curie(iri: str) -> str:
     return iri
 
 
+_SHELL_CSS: Final = """
+    <style>
+      /* regkg: pyLODE's page inside the site's shell */
+      body { padding: 0; margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif;
+        color: #1d2330; background: #fff; }
+      main.ontology-doc { display: grid; grid-template-columns: minmax(0, 1fr) 240px; gap: 2rem; max-width: 1400px;
+        margin: 0 auto; padding: 1.5rem; }
+      main.ontology-doc #content { width: auto; min-width: 0; }
+      main.ontology-doc #toc { position: sticky; top: 0; align-self: start; max-height: 100vh; width: auto;
+        height: auto; border: 0; border-left: 1px solid #e2e6ec; padding: 0 0 0 1rem; font-size: .85rem; }
+      main.ontology-doc #content { grid-column: 1; grid-row: 1; }
+      main.ontology-doc #toc { grid-column: 2; grid-row: 1; }
+      #pylode { position: static; transform: none; font-size: .85rem; color: #5f6b7a; grid-column: 1 / -1;
+        grid-row: 2; }
+      #pylode a, :link, :visited { color: #1f4fa3; }
+      .sup-c, .sup-con { color: #8a4b00; } .sup-fp { color: #1f6f99; } .sup-dp { color: #2d6a2d; }
+      h1, h2, h3 { color: #123f7a; }
+      .ontology-lede { font-size: 1.1rem; color: #5f6b7a; margin-top: -.3rem; }
+      table { table-layout: auto; } td, th, code { overflow-wrap: anywhere; }
+      code { color: #8b0000; font-size: .95em; }
+      @media (max-width: 900px) {
+        main.ontology-doc { display: block; padding: 1rem .75rem; }
+        main.ontology-doc #toc { position: static; max-height: none; border: 0; border-top: 1px solid #e2e6ec;
+          padding: 1rem 0 0; }
+        .entity th { width: auto; }
+        .entity table, .entity tbody, .entity tr, .entity th, .entity td { display: block; padding-bottom: .3rem; }
+        #legend table.entity { width: auto; }
+      }
+    </style>"""
+
+
+def _site_shell(html: str, title: str, label: str) -> str:
+    """pyLODE's page with the site's header and style, ``lang`` and a viewport, and one heading
+    (pyLODE runs the ontology's two names together: "…eventsregkg ontology")."""
+    from jinja2 import Environment, FileSystemLoader
+
+    templates = Path(__file__).resolve().parent.parent / "web" / "templates"
+    env = Environment(loader=FileSystemLoader(str(templates)), autoescape=True)
+    header = env.get_template("_site_header.html").render(current_path="/ontology.html", header_search=True)
+    html = html.replace("<html>", '<html lang="en">', 1)
+    html = html.replace(
+        "<head>",
+        '<head>\n    <meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '    <link rel="stylesheet" href="/static/style.css">\n'
+        '    <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">',
+        1,
+    )
+    html = html.replace("</head>", _SHELL_CSS + "\n  </head>", 1)
+    html = html.replace(
+        "<body>", '<body class="ontology-page">\n' + header + '\n<main id="main" class="ontology-doc" tabindex="-1">', 1
+    )
+    html = html.replace(
+        "</body>",
+        "</main>\n"
+        '<footer class="site"><span>regkg · an open knowledge graph of technology-regulation events.</span></footer>\n'
+        '<div id="announce" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true"></div>\n'
+        '<script src="/static/search.js" defer></script>\n  </body>',
+        1,
+    )
+    if title and label:
+        html = html.replace(
+            f"<h1>{html_escape(title)}{html_escape(label)}</h1>",
+            f'<h1>{html_escape(label)}</h1>\n        <p class="ontology-lede">{html_escape(title)}</p>',
+            1,
+        )
+    return html
+
+
+def _names(graph: Any) -> tuple[str, str]:
+    """The ontology's title (dct:title) and label (rdfs:label), in English."""
+    import rdflib
+    from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+
+    onto = next(graph.subjects(RDF.type, OWL.Ontology), None)
+    if onto is None:
+        return "", ""
+
+    def first(prop: Any) -> str:
+        values = [v for v in graph.objects(onto, prop) if isinstance(v, rdflib.Literal)]
+        english = [v for v in values if v.language in (None, "en")]
+        return str((english or values)[0]) if values else ""
+
+    return first(DCTERMS.title), first(RDFS.label)
+
+
 def generate(ttl_path: Path | None = None) -> str:
     """The documentation page for the ontology at ``ttl_path`` (pyLODE, plus the additions above)."""
     import logging
@@ -149,6 +238,7 @@ def generate(ttl_path: Path | None = None) -> str:
     html = _add_anchors(html)
     html = _other_terms(rdflib.Graph().parse(ttl_path, format="turtle"), html)
     html = html.replace("</head>", f"    {_alternate_links()}\n  </head>", 1)
+    html = _site_shell(html, *_names(graph))
     marker = (
         f"<!-- regkg-ontology-sha256: {ontology_hash(ttl_path)} -- generated by pyLODE {PYLODE_VERSION} "
         "from ontology/regkg.ttl; regenerate with `make ontology-docs` -->\n"
