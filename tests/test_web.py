@@ -181,7 +181,7 @@ def test_find_taobao_and_its_group(page: object) -> None:
     pg = page
     pg.goto("/")  # type: ignore[attr-defined]
     pg.fill("#q", "taobao")  # type: ignore[attr-defined]
-    first = pg.locator(".big-search .suggestions li a").first  # type: ignore[attr-defined]
+    first = pg.locator(".big-search .suggestions li[role=option]").first  # type: ignore[attr-defined]
     first.wait_for()
     assert first.inner_text().startswith("Taobao")
     pg.screenshot(path=str(SCREENSHOTS / "01-home-suggestions.png"))  # type: ignore[attr-defined]
@@ -265,7 +265,7 @@ def test_explorer_finds_a_path(page: object) -> None:
     pg.goto("/explore?iri=" + TAOBAO)  # type: ignore[attr-defined]
     pg.wait_for_function("window.regkgExplorer && window.regkgExplorer.cy.nodes().length > 3")  # type: ignore[attr-defined]
     pg.fill("#path-q", "kuaishou")  # type: ignore[attr-defined]
-    hit = pg.locator("#path-form .suggestions li a", has_text="Kuaishou").first  # type: ignore[attr-defined]
+    hit = pg.locator("#path-q-list li[role=option]", has_text="Kuaishou").first  # type: ignore[attr-defined]
     hit.wait_for()
     hit.click()
     kuaishou = ID + "platform/kuaishou"

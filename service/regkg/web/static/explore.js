@@ -236,6 +236,7 @@
       const n = ev.target;
       if (n.isParent()) return;
       details(n);
+      if (kb) kb.focus(n);
       if (!expanded.has(n.id())) expand(n.id());
     });
     cy.on("mouseover", "edge", (ev) => ev.target.addClass("hover"));

@@ -40,7 +40,7 @@
       "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": (n) => 1 / zoomOf(n),
     } },
     { selector: "node[kind = 'action']", style: { shape: "round-rectangle", width: 18, height: 18 } },
-    { selector: "node[kind = 'regulator']", style: { shape: "diamond", width: 28, height: 28 } },
+    { selector: "node[kind = 'regulator']", style: { shape: "round-diamond", width: 28, height: 28 } },  // a plain diamond misses clicks at its centre (Cytoscape.js 3.34)
     { selector: "node[kind = 'company']", style: { shape: "round-hexagon", width: 28, height: 28 } },
     { selector: "node[kind = 'platform']", style: { shape: "ellipse", width: 26, height: 26 } },
     { selector: "node[kind = 'source'], node[kind = 'publisher']", style: { width: 12, height: 12 } },
@@ -219,7 +219,7 @@
       current = n;
       if (!n) return;
       n.addClass("kbd");
-      show(n);
+      if (!quiet) show(n);
       if (!quiet) R.announce(describe(n));
       if (opts.onFocus) opts.onFocus(n);
     }
@@ -246,7 +246,12 @@
       const all = usable();
       return all.nonempty() ? all[0] : null;
     }
+    // A click also focuses the container: then the node clicked is the one, and the view must not move
+    // between the press and the release (that would lose the click).
+    let pointer = false;
+    box.addEventListener("pointerdown", () => { pointer = true; }, true);
     box.addEventListener("focus", () => {
+      if (pointer) { pointer = false; return; }
       if (!current || !current.inside() || !current.visible()) go(first());
       else R.announce(describe(current));
     });
