@@ -98,6 +98,35 @@ def test_static_vendor_served(client: httpx.Client) -> None:
         assert client.get("/static/vendor/" + name).status_code == 200
 
 
+def test_text_is_compressed_and_versioned_assets_are_cached(client: httpx.Client) -> None:
+    gz = {"Accept-Encoding": "gzip"}
+    page = client.get("/page/org/alibaba-group", headers=gz)
+    assert page.headers["content-encoding"] == "gzip"
+    assert "accept-encoding" in page.headers["vary"].lower()
+    assert int(page.headers["content-length"]) < len(page.content) / 3
+    assert "content-encoding" not in client.get("/", headers={"Accept-Encoding": "identity"}).headers
+    assert client.get("/api/search", params={"q": "alibaba"}, headers=gz).headers["content-encoding"] == "gzip"
+    # pages name their scripts and styles with a version: those are kept for a year
+    versioned = re.findall(r'(?:href|src)="(/static/[^"?]+\?v=[0-9a-f]{10})"', page.text)
+    assert any(v.startswith("/static/style.css?v=") for v in versioned), versioned
+    for url in versioned:
+        r = client.get(url, headers=gz)
+        assert r.status_code == 200, url
+        assert r.headers["cache-control"] == "public, max-age=31536000, immutable", url
+        if url.endswith((".js", ".css")) or ".js?" in url or ".css?" in url:
+            assert r.headers.get("content-encoding") == "gzip", url
+    assert client.get("/static/style.css").headers["cache-control"] == "no-cache"  # unversioned: revalidate
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_api_docs_are_served_from_local_assets(client: httpx.Client, path: str) -> None:
+    html = client.get(path).text
+    assert '<header class="site">' in html
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert all(not s.startswith(("http:", "https:", "//")) for s in sources), sources
+    assert any("/static/vendor/" in s for s in sources), sources
+
+
 # -- in the browser ------------------------------------------------------------------------
 playwright_api = pytest.importorskip("playwright.sync_api")
 
