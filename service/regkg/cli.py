@@ -427,7 +427,8 @@ def stats(
     ),
     fmt: Annotated[ReportFormat, typer.Option("--format", help="Report as text or JSON.")] = ReportFormat.text,
 ) -> None:
-    """Counts: quads, named graphs (ontology, data, inferred) and instances of the main classes."""
+    """Counts: quads, named graphs (ontology, data, inferred), instances of the main classes and the jurisdictions
+    with actions (those of the regulators of enforcement actions)."""
     from regkg.store import StoreError, open_store
 
     try:
@@ -444,6 +445,12 @@ def stats(
                 f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{vocab.RK}{cls}> }}", prefixes=vocab.PREFIXES
             )
             counts[f"rk:{cls}"] = int(next(iter(result))["n"].value)  # type: ignore[arg-type, index]
+        result = st.query(
+            "SELECT (COUNT(DISTINCT ?j) AS ?n) WHERE { ?a a/rdfs:subClassOf* rk:EnforcementAction ; "
+            "rk:regulator/rk:jurisdiction ?j }",
+            prefixes=vocab.PREFIXES,
+        )
+        jurisdictions = int(next(iter(result))["n"].value)  # type: ignore[arg-type, index]
         report = {
             "store": st.describe(),
             "graphs": {"data": len(data_graphs), "all": len(graphs)},
@@ -453,6 +460,7 @@ def stats(
                 "inferred": st.count(vocab.INFERRED_GRAPH),
             },
             "instances": counts,
+            "jurisdictions_with_actions": jurisdictions,
         }
     except (StoreError, OSError, ValueError, SyntaxError) as exc:
         raise _fail(f"cannot read the store: {exc}") from None
@@ -467,6 +475,7 @@ def stats(
     table.add_row("named graphs (data files)", str(len(data_graphs)))
     for cls, n in counts.items():
         table.add_row(cls, str(n))
+    table.add_row("jurisdictions with actions", str(jurisdictions))
     out.print(table)
 
 

@@ -127,7 +127,7 @@ class NotApplicable(Exception):
 
 
 # -- IRIs -----------------------------------------------------------------------------------
-_IRI_BAD: Final = re.compile(r'[\s<>"{}|\\^`]')
+_IRI_BAD: Final = re.compile('[\x00-\x20\x7f<>"{}|\\\\^`\ud800-\udfff]')
 _CURIE: Final = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):([^/].*)?$")
 
 
@@ -138,7 +138,7 @@ def parse_iri(value: str) -> str:
     if not value:
         raise ValueError("an IRI is required")
     if _IRI_BAD.search(value):
-        raise ValueError('an IRI cannot contain spaces or any of <>"{}|\\^`')
+        raise ValueError('an IRI cannot contain spaces, control characters, lone surrogates or any of <>"{}|\\^`')
     m = _CURIE.match(value)
     if m and m.group(1) in vocab.PREFIXES and not value.startswith(("http:", "https:", "urn:")):
         return vocab.PREFIXES[m.group(1)] + (m.group(2) or "")
@@ -147,6 +147,10 @@ def parse_iri(value: str) -> str:
         raise ValueError(f"not an absolute IRI nor a known prefix: {value!r}")
     if scheme.lower() in {"http", "https"} and not rest.startswith("//"):
         raise ValueError(f"not an absolute IRI: {value!r}")
+    try:
+        ox.NamedNode(value)  # the engine's own IRI parser has the last word
+    except ValueError as exc:
+        raise ValueError(f"not a valid IRI: {exc}") from None
     return value
 
 
@@ -458,11 +462,13 @@ def _nodes(store: Store, iris: Iterable[str]) -> dict[str, Node]:
 
 
 def _tops(store: Store, iris: Iterable[str]) -> set[str]:
-    """Those of ``iris`` that are no one's subsidiary: the heads of corporate groups."""
+    """Those of ``iris`` that are no one's subsidiary and no one's predecessor (rk:succeededBy): the heads of
+    corporate groups."""
     cands = sorted(set(iris))
     has_parent: set[str] = set()
     for chunk in _chunks(cands):
-        q = f"SELECT DISTINCT ?n WHERE {{ VALUES ?n {{ {_values(chunk)} }} ?n <{RK}subsidiaryOf> ?x }}"
+        above = f"<{RK}subsidiaryOf>|<{RK}succeededBy>"
+        q = f"SELECT DISTINCT ?n WHERE {{ VALUES ?n {{ {_values(chunk)} }} ?n {above} ?x }}"
         has_parent |= {row[0].value for row in select(store, q)}
     return set(cands) - has_parent
 
@@ -809,7 +815,7 @@ def group_head(store: Store, iri: str) -> str:
         tops = sorted(_tops(store, parents))
         return _largest(store, tops) if tops else sorted(parents)[0]
     if f"{RK}Company" in types:
-        q = f"SELECT ?p WHERE {{ {_n(iri)} <{RK}subsidiaryOf>* ?p }}"
+        q = f"SELECT ?p WHERE {{ {_n(iri)} (<{RK}subsidiaryOf>|<{RK}succeededBy>)* ?p }}"
         chain = [row[0].value for row in select(store, q)]
         tops = sorted(_tops(store, chain))
         return _largest(store, tops) if tops else iri
@@ -817,12 +823,16 @@ def group_head(store: Store, iri: str) -> str:
 
 
 def group(store: Store, iri: str) -> dict[str, Any]:
-    """The roll-up of the corporate group of ``iri``: members (control above 50 %, rk:subsidiaryOf),
-    their platforms, every action against any of them (rk:groupTarget), totals per currency, and
+    """The roll-up of the corporate group of ``iri``: members (control above 50 %, rk:subsidiaryOf, and
+    predecessors, rk:succeededBy), their platforms, every action against any of them (rk:groupTarget),
+    totals per currency of the standing amounts, and
     minority stakes listed apart (never summed)."""
     head = group_head(store, iri)
     members = sorted(
-        {row[0].value for row in select(store, f"SELECT ?m WHERE {{ ?m <{RK}subsidiaryOf>* {_n(head)} }}")}
+        {
+            row[0].value
+            for row in select(store, f"SELECT ?m WHERE {{ ?m (<{RK}subsidiaryOf>|<{RK}succeededBy>)* {_n(head)} }}")
+        }
     )
     platforms = sorted(
         {row[0].value for row in select(store, f"SELECT ?p WHERE {{ ?p <{RK}groupParent> {_n(head)} }}")}
@@ -831,6 +841,7 @@ def group(store: Store, iri: str) -> dict[str, Any]:
     action_ids = sorted({row[0].value for row in select(store, q)})
     info = _nodes(store, [*action_ids, *members, *platforms])
     outcomes, amount_of, amounts = _outcome_amounts(store, action_ids)
+    standing = _standing_amounts(store, sorted({p for ps in outcomes.values() for p in ps}))
     sources = _sources(store, action_ids)
     extra = labels(
         store, {n.regulator for n in info.values() if n.regulator} | {c for n in info.values() for c in n.concerns}
@@ -850,7 +861,7 @@ def group(store: Store, iri: str) -> dict[str, Any]:
                 if value is None or currency is None:
                     continue
                 row_amounts.append({"id": amt, "value": _amount_str(value), "currency": currency})
-                if not review and amt not in counted:
+                if amt in standing and amt not in counted:
                     counted.add(amt)
                     total, count = totals.get(currency, (Decimal(0), 0))
                     totals[currency] = (total + value, count + 1)
@@ -863,6 +874,7 @@ def group(store: Store, iri: str) -> dict[str, Any]:
                 "regulator": {"id": n.regulator, "label": extra.get(n.regulator)} if n.regulator else None,
                 "concerns": [{"id": c, "label": extra.get(c)} for c in n.concerns],
                 "amounts": row_amounts,
+                "standing_amounts": [m["id"] for m in row_amounts if m["id"] in standing],
                 "judicial_review": review,
                 "sources": sources.get(a, []),
             }
@@ -878,12 +890,23 @@ def group(store: Store, iri: str) -> dict[str, Any]:
         "totals": [{"currency": c, "amount": _amount_str(v), "count": k} for c, (v, k) in sorted(totals.items())],
         "minority_stakes": stakes,
         "notes": [
-            "Members are companies under control above 50 % (rk:subsidiaryOf); minority stakes are listed "
-            "apart and never summed.",
-            "Totals add the amounts of regulators' decisions; amounts set by courts on review "
-            "(rk:JudicialReview) are shown but not added, as they revise earlier fines.",
+            "Members are companies under control above 50 % (rk:subsidiaryOf) and predecessors merged or renamed "
+            "into a member (rk:succeededBy); minority stakes are listed apart and never summed.",
+            "Totals add standing amounts only (rk:standingAmount): a fine superseded by a later one (a provisional "
+            "fine by the final fine, a regulator's fine by the amount a court set on review), a figure amended by a "
+            "later one, and the fines of annulled decisions are shown but not added; each action lists the amounts "
+            "that stand (standing_amounts).",
         ],
     }
+
+
+def _standing_amounts(store: Store, penalties: Sequence[str]) -> set[str]:
+    """The amounts of ``penalties`` that stand (the inferred rk:standingAmount): the ones totals add."""
+    out: set[str] = set()
+    for chunk in _chunks(list(penalties)):
+        q = f"SELECT ?amt WHERE {{ VALUES ?pen {{ {_values(chunk)} }} ?pen <{RK}standingAmount> ?amt }}"
+        out |= {row[0].value for row in select(store, q)}
+    return out
 
 
 def _stakes(store: Store, members: Sequence[str]) -> list[dict[str, Any]]:

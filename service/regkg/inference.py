@@ -10,9 +10,12 @@ the data reaches in two or three rounds. What is inferred (README says the same)
   rk:dateDecided -> rk:date, ...);
 * owl:inverseOf both ways (rk:operates / rk:operatedBy, rk:target / rk:targetOf, ...);
 * org:transitiveSubOrganizationOf, the transitive closure of org:subOrganizationOf;
-* rk:groupParent: a platform's operator and every company that controls it;
-* rk:groupTarget: an action's targets, every company controlling a target, and the
-  group parents of the platforms it concerns, so "every action against a group" is one pattern;
+* rk:groupParent: a platform's operator and every company that controls it or succeeded it
+  (rk:succeededBy: a predecessor's group is its successor's);
+* rk:groupTarget: an action's targets, every company controlling (or succeeding) a target, and
+  the group parents of the platforms it concerns, so "every action against a group" is one pattern;
+* rk:standingAmount: the amounts of a fine that totals add: not rk:amendedBy a later figure, of a
+  fine not rk:supersededBy another penalty and not imposed by an action with rk:status rk:Annulled;
 * rk:jurisdiction of an action, from its regulator;
 * rk:convertedAmount: every published fine amount in EUR and in USD, at the ECB monthly
   average rates of data/fx/ (the month of the action's decision date, else its announcement,
@@ -49,12 +52,19 @@ RULES: Final[dict[str, str]] = {
     "transitive-suborganization": """CONSTRUCT { ?a org:transitiveSubOrganizationOf ?b } WHERE {
         ?a org:subOrganizationOf+ ?b . FILTER(?a != ?b) }""",
     "group-parent": """CONSTRUCT { ?platform rk:groupParent ?parent } WHERE {
-        ?platform rk:operatedBy ?op . ?op rk:subsidiaryOf* ?parent . }""",
+        ?platform rk:operatedBy ?op . ?op (rk:subsidiaryOf|rk:succeededBy)* ?parent . }""",
     "group-target": """CONSTRUCT { ?action rk:groupTarget ?parent } WHERE {
         ?action a rk:EnforcementAction .
-        { ?action rk:target ?t . ?t rk:subsidiaryOf* ?parent . }
+        { ?action rk:target ?t . ?t (rk:subsidiaryOf|rk:succeededBy)* ?parent . }
         UNION
         { ?action rk:platform ?p . ?p rk:groupParent ?parent . } }""",
+    # Reads only asserted links (amendedBy, supersededBy, status), which no rule infers, so the
+    # negations hold from the first round.
+    "standing-amounts": """CONSTRUCT { ?fine rk:standingAmount ?amt } WHERE {
+        ?fine a rk:Fine ; rk:amount ?amt .
+        FILTER NOT EXISTS { ?amt rk:amendedBy ?newer }
+        FILTER NOT EXISTS { ?fine rk:supersededBy ?later }
+        FILTER NOT EXISTS { ?annulled rk:outcome ?fine ; rk:status rk:Annulled } }""",
     "action-jurisdiction": """CONSTRUCT { ?action rk:jurisdiction ?j } WHERE {
         ?action a rk:EnforcementAction ; rk:regulator ?r . ?r rk:jurisdiction ?j . }""",
     # EUR = value / rate(EUR->C); USD = value * rate(EUR->USD) / rate(EUR->C), both of the month of
