@@ -86,6 +86,7 @@ class Case:
     path: str | None = None  # a substring of the expected result path; None: a node-level result
     shape: str | None = None  # the reported shape (rks: local name or shapes/x.rq); default: covers
     node: str | None = None  # the focus node, when it is not t:<name> (ontology terms are rk:<name>)
+    severity: str = "Violation"  # the expected result severity (a few shapes only warn)
 
     @property
     def focus(self) -> str:
@@ -331,8 +332,16 @@ CASES = [
     Case("fine-superseded-twice", "SupersededPenaltyShape", 't:fine-superseded-twice a rk:Fine ; rdfs:label "F"@en ; '
          "prov:wasDerivedFrom t:src ; rk:supersededBy t:fine , t:fine-superseded-twice . "
          "t:act rk:outcome t:fine-superseded-twice .", "rk:supersededBy points to the one rk:Penalty", "#supersededBy"),
-    Case("amount-amended-other-currency", "AmendedAmountShape", 't:amount-amended-other-currency a schema:MonetaryAmount ; '
-         'schema:value "5"^^xsd:decimal ; schema:currency "EUR" ; rk:amendedBy t:amount-amended-other-currency-new . '
+    Case("reduced-fine-unlinked", "ReducedFineLinkShape",
+         f"t:reduced-fine-unlinked a rk:JudicialReview ; {ACTION_OK} ; rk:status rk:Reduced ; rk:reviews t:act ; "
+         "rk:outcome t:reduced-fine-unlinked-fine . "
+         't:reduced-fine-unlinked-fine a rk:Fine ; rdfs:label "Reduced fine"@en ; prov:wasDerivedFrom t:src ; '
+         "rk:penalisedEntity t:co ; rk:amount t:reduced-fine-unlinked-eur . t:reduced-fine-unlinked-eur a "
+         'schema:MonetaryAmount ; schema:value "500"^^xsd:decimal ; schema:currency "EUR" . '
+         "t:fine rk:penalisedEntity t:co .", "is not rk:supersededBy the court's", severity="Warning"),
+    Case("amount-amended-other-currency", "AmendedAmountShape",
+         't:amount-amended-other-currency a schema:MonetaryAmount ; schema:value "5"^^xsd:decimal ; '
+         'schema:currency "EUR" ; rk:amendedBy t:amount-amended-other-currency-new . '
          't:amount-amended-other-currency-new a schema:MonetaryAmount ; schema:value "6"^^xsd:decimal ; '
          'schema:currency "USD" .', "amended by another amount of the same fine, in the same currency"),
     Case("amount-amended-in-a-cycle", "AmendedAmountShape", 't:amount-amended-in-a-cycle a schema:MonetaryAmount ; '
@@ -449,7 +458,7 @@ def test_bad_instance_raises_its_violation(cases_report: ValidationReport, case:
         if case.message in v.message
         and v.shape == case.reported_shape
         and (v.path is None if case.path is None else (v.path is not None and case.path in v.path))
-        and v.severity == "Violation"
+        and v.severity == case.severity
     ]
     assert matching, (
         f"{case.name}: expected {case.reported_shape} path~{case.path!r} message~{case.message!r}; got\n"
