@@ -18,8 +18,7 @@
     cy.getElementById(iri).addClass("start");
     G.seededRun(cy, G.layoutOptions({ randomize: true, fit: false, padding: 10 }));
     G.fit(cy, 1.6);
-    cy.style().update();
-    G.cull(cy);
+    G.relabel(cy);
     G.readable(cy);
     G.tooltip(cy);
     const open = (n) => { if (n.id() !== iri) window.location.href = window.regkg.pageHref(n.id()); };

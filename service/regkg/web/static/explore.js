@@ -6,7 +6,6 @@
   const R = window.regkg;
   let cy = null;
   let kb = null;
-  let relabel = () => {};
   const expanded = new Set();
   const status = (msg) => { document.getElementById("status").textContent = msg || ""; };
 
@@ -116,8 +115,7 @@
   function layout(fit, fresh) {
     G.seededRun(cy, G.layoutOptions({ randomize: !!fresh, fit: false }));
     if (fit !== false) G.fit(cy, 2);
-    cy.style().update();
-    G.cull(cy);
+    G.relabel(cy);
   }
 
   async function expand(iri) {
@@ -223,7 +221,7 @@
     cy = window.cytoscape({ container: box, style: G.style, minZoom: 0.1, maxZoom: 4 });
     window.regkgExplorer = { cy, expand, applyFilters, findPath };
     G.legend(document.getElementById("legend"));
-    relabel = G.readable(cy);
+    G.readable(cy);
     G.tooltip(cy);
     kb = G.keyboard(cy, box, {
       onFocus: (n) => { cy.nodes().unselect(); n.select(); details(n); },
@@ -252,7 +250,7 @@
       applyFilters();
     });
     document.getElementById("relayout").addEventListener("click", () => layout(true, true));
-    document.getElementById("fit").addEventListener("click", () => { G.fit(cy, 2); relabel(); });
+    document.getElementById("fit").addEventListener("click", () => { G.fit(cy, 2); G.relabel(cy); });
     document.getElementById("reset").addEventListener("click", () => { cy.elements().remove(); expanded.clear(); status(""); renderList(); });
     document.addEventListener("regkg:pick", async (ev) => {
       if (ev.detail.pick === "path") { findPath(current, ev.detail.id); return; }

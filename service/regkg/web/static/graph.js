@@ -30,14 +30,18 @@
   const FONT = 11;        // label size in screen pixels, whatever the zoom
   const WRAP = 150;       // label width in screen pixels
   const RANK = { regulator: 6, company: 6, platform: 6, action: 5, campaign: 5, law: 4, penalty: 3, jurisdiction: 3, concept: 2, source: 1, publisher: 1, other: 1 };
-  const zoomOf = (n) => n.cy().zoom() || 1;
-  const style = [
+  // The sizes of text are given in model units divided by the zoom, so that labels keep their size on
+  // screen; the style sheet is rebuilt when the zoom changes (relabel), as Cytoscape.js caches labels
+  // drawn with size functions at their first size.
+  function styleFor(zoom) {
+    const z = zoom || 1;
+    return [
     { selector: "node", style: {
       "background-color": (n) => COLOURS[n.data("kind")] || COLOURS.other,
-      label: (n) => shorten(n.data("label") || "", 48), "font-size": (n) => FONT / zoomOf(n), color: "#1d2330",
-      "text-valign": "bottom", "text-margin-y": (n) => 3 / zoomOf(n), "text-wrap": "wrap", "text-max-width": (n) => WRAP / zoomOf(n),
+      label: (n) => shorten(n.data("label") || "", 48), "font-size": FONT / z, color: "#1d2330",
+      "text-valign": "bottom", "text-margin-y": 3 / z, "text-wrap": "wrap", "text-max-width": WRAP / z,
       width: 22, height: 22, "border-width": 0, "min-zoomed-font-size": 6,
-      "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": (n) => 1 / zoomOf(n),
+      "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 1 / z,
     } },
     { selector: "node[kind = 'action']", style: { shape: "round-rectangle", width: 18, height: 18 } },
     { selector: "node[kind = 'regulator']", style: { shape: "round-diamond", width: 28, height: 28 } },  // a plain diamond misses clicks at its centre (Cytoscape.js 3.34)
@@ -52,12 +56,12 @@
     { selector: ":parent", style: {
       "background-color": "#f3effc", "background-opacity": 0.6, "border-width": 1.5, "border-style": "dashed",
       "border-color": "#6a44b8", label: "data(label)", "text-valign": "top", "text-halign": "center",
-      "font-size": (n) => (FONT + 1) / zoomOf(n), "font-weight": "bold", color: "#4b2f8f", shape: "round-rectangle", padding: 14,
-      "text-max-width": (n) => 2 * WRAP / zoomOf(n),
+      "font-size": (FONT + 1) / z, "font-weight": "bold", color: "#4b2f8f", shape: "round-rectangle", padding: 14,
+      "text-max-width": 2 * WRAP / z,
     } },
     { selector: "edge", style: {
       width: 1.2, "line-color": "#b6bcc6", "target-arrow-color": "#b6bcc6", "target-arrow-shape": "triangle",
-      "arrow-scale": 0.7, "curve-style": "bezier", label: "", "font-size": (e) => (FONT - 2) / zoomOf(e), color: "#3b4452",
+      "arrow-scale": 0.7, "curve-style": "bezier", label: "", "font-size": (FONT - 2) / z, color: "#3b4452",
       "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.85,
     } },
     { selector: "edge.hover, edge:selected", style: { label: "data(label)" } },
@@ -66,7 +70,9 @@
     { selector: "edge.highlight", style: { label: "data(label)", "line-color": "#444", "target-arrow-color": "#444", width: 2 } },
     { selector: "node.kbd", style: { "border-width": 4, "border-color": "#f5a300", "border-style": "solid", label: (n) => n.data("label"), "z-index": 20 } },
     { selector: "node.showlabel", style: { label: (n) => n.data("label"), "z-index": 20 } },
-  ];
+    ];
+  }
+  const style = styleFor(1);
   function nodeElement(n) {
     return { group: "nodes", data: { id: n.id, label: n.label, types: n.types, kind: window.regkg.kindOf(n.types),
       date: n.date || null, regulator: n.regulator || null, concerns: n.concerns || [], grp: n.group || null } };
@@ -173,9 +179,14 @@
     cy.batch(() => { for (const n of hide) n.addClass("nolabel"); });
     return { shown: kept.length, hidden: hide.length };
   }
+  function relabel(cy) {
+    const z = Math.round(cy.zoom() * 100) / 100;
+    if (cy.scratch("regkgZoom") !== z) { cy.style(styleFor(z)); cy.scratch("regkgZoom", z); }
+    return cull(cy);
+  }
   function readable(cy) {
     let timer = null;
-    const again = () => { clearTimeout(timer); timer = setTimeout(() => { cy.style().update(); cull(cy); }, 90); };
+    const again = () => { clearTimeout(timer); timer = setTimeout(() => relabel(cy), 90); };
     cy.on("zoom", again);
     return again;
   }
@@ -281,5 +292,5 @@
   }
 
   window.regkgGraph = { COLOURS, LABELS, style, nodeElement, edgeElement, legend, shorten, hash, rng, seededRun, layoutOptions,
-    fit, cull, readable, tooltip, keyboard };
+    styleFor, fit, cull, relabel, readable, tooltip, keyboard };
 })();
