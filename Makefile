@@ -8,7 +8,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup vendor browser serve test lint validate clean
 
+# The engines' sandbox loads its seccomp filter through Debian's libseccomp2.
 $(STAMP): pyproject.toml
+	@ldconfig -p 2>/dev/null | grep -q libseccomp.so.2 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libseccomp2)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'

@@ -147,3 +147,71 @@ def test_pages_answer_browsers_with_html(client: httpx.Client) -> None:
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("text/html")
     assert "Not found" in r.text
+
+
+# -- hostile values in every parameter ---------------------------------------------------------
+
+# Values no parameter accepts as they are: control characters, a lone surrogate (sent as the
+# UTF-8 bytes of one, which no decoder accepts), and over-long values.
+HOSTILE = {
+    "control character": "%01",
+    "control character in an IRI": "https%3A%2F%2Fw3id.org%2Fregkg%2Fid%2Forg%2F%01",
+    "lone surrogate": "%ED%A0%80",
+    "over-long": "x" * 5000,
+}
+# A valid value for each parameter, so that only the one under test is hostile.
+VALID = {
+    "iri": TAOBAO,
+    "from": TAOBAO,
+    "to": CAC,
+    "q": "taobao",
+    "query": "ASK {}",
+    "limit": "5",
+    "hops": "1",
+    "max_hops": "3",
+    "format": "ttl",
+}
+
+
+def _query_parameters(live_server: LiveServer) -> list[tuple[str, str, list[str]]]:
+    schema = httpx.get(live_server.url + "/openapi.json", timeout=10).json()
+    found = []
+    for path, ops in schema["paths"].items():
+        if "{" in path or "get" not in ops:
+            continue
+        params = [p["name"] for p in ops["get"].get("parameters", []) if p.get("in") == "query"]
+        for name in params:
+            found.append((path, name, params))
+    return found
+
+
+def test_hostile_values_in_every_parameter(client: httpx.Client, live_server: LiveServer) -> None:
+    """Every GET parameter of every route, given each hostile value: a 4xx in the one error shape
+    (never a 5xx), and the server stays up."""
+    cases = _query_parameters(live_server)
+    assert len(cases) >= 10
+    problems = []
+    for path, name, params in cases:
+        for what, value in HOSTILE.items():
+            others = "&".join(f"{p}={VALID[p]}" for p in params if p != name and p in VALID)
+            url = f"{path}?{name}={value}" + (f"&{others}" if others else "")
+            r = client.get(url, headers={"Accept": "application/json"})
+            if not 400 <= r.status_code < 500:
+                problems.append(f"{url[:120]} ({what}): {r.status_code} {r.text[:200]}")
+                continue
+            if r.headers["content-type"].startswith("application/json"):
+                body = r.json()
+                if set(body) != {"error"} or not body["error"].get("code"):
+                    problems.append(f"{url[:120]} ({what}): not the error shape: {body}")
+            else:
+                problems.append(f"{url[:120]} ({what}): {r.headers['content-type']}")
+    assert not problems, "\n".join(problems)
+    assert live_server.alive()
+
+
+@pytest.mark.parametrize("value", ["%01", "%ED%A0%80", "a" * 3000])
+@pytest.mark.parametrize("path", ["/page/org/", "/id/org/", "/data/org/", "/graph/data/"])
+def test_hostile_values_in_paths(client: httpx.Client, path: str, value: str) -> None:
+    r = client.get(path + value, headers={"Accept": "application/json"})
+    assert 400 <= r.status_code < 500, r.text[:300]
+    assert r.json()["error"]["code"]

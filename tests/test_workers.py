@@ -1,4 +1,5 @@
-"""The worker side of the query pool, in-process: what a worker sends for small and large results."""
+"""The engine side, in-process: what an engine sends for small and large results, and how it turns an
+update into a change (quads removed and added) while leaving its copy as it was."""
 
 from __future__ import annotations
 
@@ -7,61 +8,114 @@ import threading
 from typing import Any
 
 import pyoxigraph as ox
+import pytest
 
 from regkg.config import Settings
-from regkg.store import EmbeddedStore
-from regkg.workers import _run_query
+from regkg.errors import ApiError
+from regkg.workers.engine import _run_query, apply_change, compute_change, parse_quads
+from regkg.workers.messages import Chunk, ComputeChange, End, Failed, Head, QueryJob, RunQuery, UpdateJob
+
+G = "urn:regkg:test:g"
 
 
-def _store(n: int) -> EmbeddedStore:
-    store = EmbeddedStore()
-    g = ox.NamedNode("urn:regkg:test:g")
-    store.add(
+def _store(n: int) -> ox.Store:
+    store = ox.Store()
+    g = ox.NamedNode(G)
+    store.extend(
         ox.Quad(ox.NamedNode(f"urn:regkg:test:s{i}"), ox.NamedNode("urn:regkg:test:p"), ox.Literal(str(i)), g)
         for i in range(n)
     )
     return store
 
 
-def _messages(store: EmbeddedStore, query: str, max_rows: int, accept: str) -> list[tuple[Any, ...]]:
+def _messages(store: ox.Store, query: str, max_rows: int, accept: str) -> list[Any]:
     parent, child = multiprocessing.Pipe()
-    job = {"text": query, "default_graphs": (), "named_graphs": (), "accept": accept, "max_rows": max_rows}
-    # The worker writes while we read (a pipe holds 64 KiB).
-    worker = threading.Thread(target=_run_query, args=(child, store, job, Settings(store="memory")))
-    worker.start()
+    msg = RunQuery(QueryJob(query, accept=accept), max_rows)
+    # The engine writes while we read (a pipe holds 64 KiB).
+    engine = threading.Thread(target=_run_query, args=(child, store, msg, Settings(store="memory")))
+    engine.start()
     out = []
     while True:
-        msg = parent.recv()
-        out.append(msg)
-        if msg[0] in {"end", "error"} or (msg[0] == "head" and msg[3]):
+        got = parent.recv()
+        out.append(got)
+        if isinstance(got, End | Failed) or (isinstance(got, Head) and got.finished):
             break
-    worker.join(10)
+    engine.join(10)
     assert not parent.poll()
     return out
 
 
 def test_small_result_is_one_message() -> None:
-    msgs = _messages(_store(10), "SELECT * WHERE { ?s ?p ?o }", 100, "text/csv")
-    assert len(msgs) == 1
-    kind, head, body, finished = msgs[0]
-    assert (kind, finished) == ("head", True)
-    assert head["truncated"] is False and head["rows"] == 10
-    assert body.count(b"\r\n") == 11
+    (head,) = _messages(_store(10), "SELECT * WHERE { ?s ?p ?o }", 100, "text/csv")
+    assert isinstance(head, Head) and head.finished
+    assert head.outcome["truncated"] is False and head.outcome["rows"] == 10
+    assert head.first.count(b"\r\n") == 11
 
 
 def test_large_unlimited_result_streams() -> None:
-    """With no row cap the worker never holds the whole result: the head goes with the first chunk."""
+    """With no row cap the engine never holds the whole result: the head goes with the first chunk."""
     msgs = _messages(_store(20_000), "CONSTRUCT WHERE { ?s ?p ?o }", 0, "application/n-triples")
-    assert msgs[0][0] == "head" and msgs[0][3] is False
-    assert [m[0] for m in msgs[1:-1]] == ["chunk"] * (len(msgs) - 2)
-    assert msgs[-1][0] == "end"
+    assert isinstance(msgs[0], Head) and not msgs[0].finished
+    assert all(isinstance(m, Chunk) for m in msgs[1:-1])
+    assert isinstance(msgs[-1], End)
     assert len(msgs) > 3
-    body = msgs[0][2] + b"".join(m[1] for m in msgs[1:-1])
+    body = msgs[0].first + b"".join(m.data for m in msgs[1:-1])
     assert len(list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))) == 20_000
 
 
 def test_errors_are_messages() -> None:
     (msg,) = _messages(_store(1), "SELECT * WHERE { ?s ?p }", 10, "text/csv")
-    assert msg[0] == "error" and msg[1]["status"] == 400 and msg[1]["code"] == "syntax_error"
+    assert isinstance(msg, Failed) and msg.status == 400 and msg.code == "syntax_error"
     (msg,) = _messages(_store(1), "SELECT * WHERE { ?s ?p ?o }", 10, "image/png")
-    assert msg[1]["status"] == 406
+    assert isinstance(msg, Failed) and msg.status == 406
+
+
+def test_unknown_functions_are_expression_errors() -> None:
+    (head,) = _messages(_store(1), "SELECT ?x WHERE { BIND(<http://example/fun>(1) AS ?x) }", 10, "text/csv")
+    assert isinstance(head, Head) and head.outcome["rows"] == 1
+    assert head.first.split(b"\r\n")[1] == b""  # unbound
+
+
+CHANGES = [
+    # (update, removed, added)
+    (f"INSERT DATA {{ GRAPH <{G}> {{ <urn:a> <urn:b> 1 }} }}", 0, 1),
+    (f"DELETE DATA {{ GRAPH <{G}> {{ <urn:regkg:test:s1> <urn:regkg:test:p> '1' }} }}", 1, 0),
+    (f"DELETE {{ GRAPH <{G}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{G}> {{ ?s ?p ?o FILTER(?o = '2') }} }}", 1, 0),
+    (f"DROP GRAPH <{G}>", 5, 0),
+    (f"COPY <{G}> TO <urn:regkg:test:h>", 0, 5),
+    ("INSERT DATA { <urn:a> <urn:b> _:x }", 0, 1),
+    ("DELETE { GRAPH ?g { ?s ?p '3' } } WHERE { GRAPH ?g { ?s ?p '3' } }", 1, 0),
+    ("DROP ALL", 5, 0),
+    ("INSERT DATA { <urn:a> <urn:b> 1 } ; DELETE DATA { <urn:a> <urn:b> 1 }", 0, 0),
+]
+
+
+@pytest.mark.parametrize(("update", "removed", "added"), CHANGES)
+def test_compute_change_leaves_the_copy_as_it_was(update: str, removed: int, added: int) -> None:
+    store = _store(5)
+    before = set(store)
+    change = compute_change(store, ComputeChange(UpdateJob(update)), Settings(store="memory"))
+    assert set(store) == before
+    assert (change.removed_count, change.added_count) == (removed, added)
+    # Applied, the change gives what the update gives.
+    expected = _store(5)
+    expected.update(update)
+    apply_change(store, change)
+    assert len(store) == len(expected)
+    assert {str(q) for q in store if not _blank(q)} == {str(q) for q in expected if not _blank(q)}
+    # and its inverse restores the copy exactly
+    apply_change(store, change.inverse())
+    assert set(store) == before
+    assert len(parse_quads(change.added)) == added
+
+
+def _blank(q: ox.Quad) -> bool:
+    return isinstance(q.object, ox.BlankNode)
+
+
+def test_forbidden_updates_change_nothing() -> None:
+    store = _store(2)
+    with pytest.raises(ApiError) as err:
+        compute_change(store, ComputeChange(UpdateJob("LOAD <http://127.0.0.1:9/>")), Settings(store="memory"))
+    assert err.value.status == 403
+    assert len(store) == 2

@@ -35,6 +35,17 @@ def _float(name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from exc
 
 
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "on", "true", "yes"}:
+        return True
+    if raw in {"0", "off", "false", "no"}:
+        return False
+    raise ValueError(f"{name} must be on or off, got {raw!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable about a regkg process."""
@@ -47,7 +58,17 @@ class Settings:
     max_rows: int = 10_000
     max_query_bytes: int = 100_000
     max_nesting: int = 200
+    #: engine processes in all; ``slow_workers`` of them form the slow lane (see regkg.workers.pool).
     workers: int = 2
+    slow_workers: int = 1
+    #: queries one client may have running or waiting at once (0: no limit).
+    client_concurrency: int = 4
+    #: a query still running after this long in the fast lane moves to the slow lane.
+    short_query_seconds: float = 0.5
+    #: how long a client that sent a long query stays in the slow lane.
+    heavy_client_seconds: float = 30.0
+    #: confine engine processes (seccomp + Landlock); off only where the kernel lacks them.
+    sandbox: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -66,6 +87,11 @@ class Settings:
             max_query_bytes=_int("REGKG_MAX_QUERY_BYTES", 100_000),
             max_nesting=_int("REGKG_MAX_NESTING", 200),
             workers=_int("REGKG_WORKERS", 2),
+            slow_workers=_int("REGKG_SLOW_WORKERS", 1),
+            client_concurrency=_int("REGKG_CLIENT_CONCURRENCY", 4),
+            short_query_seconds=_float("REGKG_SHORT_QUERY_SECONDS", 0.5),
+            heavy_client_seconds=_float("REGKG_HEAVY_CLIENT_SECONDS", 30.0),
+            sandbox=_bool("REGKG_SANDBOX", True),
         )
 
     @property

@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from regkg.store import open_store
-        from regkg.workers import QueryPool
+        from regkg.workers import EnginePool
 
         opened: Store = (
             store
@@ -49,7 +49,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         )
         folder = Path(tempfile.mkdtemp(prefix="regkg-snapshots-"))
         publisher = Publisher(opened, folder)
-        pool = QueryPool(settings, await publisher.snapshot())
+        source = await publisher.snapshot()
+        pool = EnginePool(settings, source, remote=None if source.startswith("snapshot:") else opened)
         try:
             await pool.start()
             app.state.store = opened

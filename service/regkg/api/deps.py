@@ -2,7 +2,7 @@
 
 * :func:`get_settings` -- the :class:`~regkg.config.Settings` the app was built with;
 * :func:`get_store` -- the durable :class:`~regkg.store.Store` (writes, counts, small reads);
-* :func:`get_queries` -- the :class:`~regkg.workers.QueryPool` that evaluates SPARQL in worker
+* :func:`get_queries` -- the :class:`~regkg.workers.EnginePool` that evaluates SPARQL in worker
   processes, with the time limit and row cap (use it for anything a client controls).
 """
 
@@ -17,9 +17,9 @@ from regkg.errors import ApiError
 from regkg.store.base import Store
 
 if TYPE_CHECKING:
-    from regkg.workers import QueryPool
+    from regkg.workers import EnginePool
 
-__all__ = ["get_queries", "get_settings", "get_store"]
+__all__ = ["client_id", "get_queries", "get_settings", "get_store"]
 
 
 def get_settings(request: Request) -> Settings:
@@ -33,8 +33,15 @@ def get_store(request: Request) -> Store:
     return cast(Store, store)
 
 
-def get_queries(request: Request) -> QueryPool:
+def get_queries(request: Request) -> EnginePool:
     pool = getattr(request.app.state, "queries", None)
     if pool is None:
         raise ApiError(503, "starting", "the query workers are not running yet", headers={"Retry-After": "5"})
-    return cast("QueryPool", pool)
+    return cast("EnginePool", pool)
+
+
+def client_id(request: Request) -> str:
+    """Who is asking, for fairness: the peer's address (a proxy in front should pass one client
+    per connection or set its own limits)."""
+    client = request.client
+    return client.host if client is not None else "unknown"

@@ -74,6 +74,13 @@ async def search(
 ) -> JSONResponse:
     """Ranked: exact > prefix > substring > close misspelling. `{"results": [{"id", "label", "types",
     "score", "matched", "match"}]}`; `matched` is the name that matched, `match` how."""
+    if any(ord(ch) < 0x20 or ch in "\x7f\ufffd" for ch in q):
+        raise ApiError(
+            422,
+            "invalid_request",
+            "q: control characters and bytes that are not UTF-8 cannot be searched",
+            parameter="q",
+        )
     types = [iri_param(t, "type") for t in type or []]
     index = search_index(request)
     hits = index.search(q, types=types, limit=limit)

@@ -1,6 +1,9 @@
-"""GET /healthz: store and query-worker state, as JSON (503 when no worker is alive)."""
+"""GET /healthz: store and engine state, as JSON: "ok"; "degraded" (200) with the reasons -- a lane
+saturated, engines restarting or dying, the sandbox off; "unavailable" (503) when no engine is alive."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -16,10 +19,12 @@ async def healthz(request: Request) -> JSONResponse:
     pool = getattr(state, "queries", None)
     publisher = getattr(state, "publisher", None)
     store = getattr(state, "store", None)
-    workers = pool.state() if pool is not None else {"alive": 0}
+    workers: dict[str, Any] = pool.state() if pool is not None else {"alive": 0}
     ok = store is not None and workers.get("alive", 0) > 0
+    reasons = list(workers.get("degraded") or [])
     body = {
-        "status": "ok" if ok else "unavailable",
+        "status": ("degraded" if reasons else "ok") if ok else "unavailable",
+        "reasons": reasons,
         "store": dict(publisher.info) if publisher is not None else None,
         "data_version": store.data_version if store is not None else None,
         "workers": workers,

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from regkg import formats, sparql, writes
-from regkg.api.deps import get_queries, get_settings, get_store
+from regkg.api.deps import client_id, get_queries, get_settings, get_store
 from regkg.config import Settings
 from regkg.errors import ApiError
 from regkg.workers import QueryJob
@@ -61,12 +61,16 @@ async def query(request: Request) -> Response:
     if req is None:
         graphs = await asyncio.to_thread(get_store(request).named_graphs)
         return _service_description(request, accept, settings, graphs)
-    sparql.check_text(req.text, settings)
     pool = get_queries(request)
-    response = await pool.execute(
-        QueryJob(req.text, req.default_graphs, req.named_graphs, accept),
-        request.is_disconnected,
+    job = QueryJob(
+        req.text,
+        req.default_graphs,
+        req.named_graphs,
+        accept,
+        base_iri=str(request.url_for("query")),
+        client=client_id(request),
     )
+    response = await pool.execute(job, request.is_disconnected)
     headers = {"Vary": "Accept", **response.outcome.headers(settings.max_rows)}
     if response.complete is not None:
         return Response(response.complete, media_type=response.outcome.content_type, headers=headers)
@@ -133,6 +137,11 @@ async def update(request: Request) -> JSONResponse:
     )
     assert req is not None
     result = await writes.apply_update(
-        req, get_store(request), request.app.state.publisher, get_queries(request), settings
+        req,
+        get_store(request),
+        request.app.state.publisher,
+        get_queries(request),
+        settings,
+        base_iri=str(request.url_for("update")),
     )
     return JSONResponse(result.as_dict())

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from regkg import inference, loading
+from regkg import inference, loading, vocab
 from regkg.store.base import QueryResult, Store, StoreError
 
 __all__ = ["EmbeddedStore", "mark_synced", "open_store", "shipped_fingerprint"]
@@ -85,10 +85,28 @@ class EmbeddedStore:
 
     def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> None:
         g = ox.NamedNode(graph)
-        items = list(quads)
-        # One update transaction: drop then insert, so readers never see a half-written graph.
-        self.ox.remove_graph(g) if g in set(self.ox.named_graphs()) else None
-        self.ox.extend(ox.Quad(q.subject, q.predicate, q.object, g) for q in items)
+        new = {ox.Quad(q.subject, q.predicate, q.object, g) for q in quads}
+        old = set(self.ox.quads_for_pattern(None, None, None, g))
+        self.apply(old - new, new - old)
+
+    def apply(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None:
+        """Remove and add quads in one transaction (one SPARQL update of DATA blocks, which
+        pyoxigraph applies atomically and durably). Blank nodes cannot be named in DATA blocks,
+        so a change that holds some is applied as removals then one atomic extend."""
+        gone, new = list(removed), list(added)
+        if not gone and not new:
+            return
+        if any(_has_blank(q) for q in gone) or any(_has_blank(q) for q in new):
+            for q in gone:
+                self.ox.remove(q)
+            self.ox.extend(new)
+        else:
+            parts = []
+            if gone:
+                parts.append("DELETE DATA { " + " ".join(_data_block(q) for q in gone) + " }")
+            if new:
+                parts.append("INSERT DATA { " + " ".join(_data_block(q) for q in new) + " }")
+            self.ox.update(" ;\n".join(parts))
         self._bump()
 
     def named_graphs(self) -> list[str]:
@@ -131,6 +149,30 @@ class EmbeddedStore:
         n = inference.infer(self.ox)
         self._bump()
         return n
+
+    def reinfer_change(self) -> tuple[set[ox.Quad], set[ox.Quad]]:
+        """Recompute the inferred graph; returns the quads it lost and gained."""
+        g = ox.NamedNode(vocab.INFERRED_GRAPH)
+        before = set(self.ox.quads_for_pattern(None, None, None, g))
+        self.reinfer()
+        after = set(self.ox.quads_for_pattern(None, None, None, g))
+        return before - after, after - before
+
+
+def _has_blank(q: ox.Quad) -> bool:
+    return (
+        isinstance(q.subject, ox.BlankNode)
+        or isinstance(q.object, ox.BlankNode)
+        or isinstance(q.graph_name, ox.BlankNode)
+    )
+
+
+def _data_block(q: ox.Quad) -> str:
+    """One quad in a DATA block, written from its terms' N-Triples forms (never from client text)."""
+    triple = f"{q.subject} {q.predicate} {q.object} ."
+    if isinstance(q.graph_name, ox.DefaultGraph):
+        return triple
+    return f"GRAPH {q.graph_name} {{ {triple} }}"
 
 
 def shipped_fingerprint() -> str:

@@ -1,0 +1,319 @@
+"""Inside an engine process: load a snapshot, confine the process, then serve messages.
+
+Everything that reads client SPARQL runs here and never in the web process: the nesting check,
+rdflib's parse (policy), pyoxigraph's parse and evaluation. A process that a hostile input still
+manages to crash takes only itself down; the pool replaces it.
+
+The engine serves from one thread with a 512 MiB stack (virtual memory, touched only as deep as
+a parse goes), so the recursive parsers have room far beyond the nesting limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import logging
+import multiprocessing.connection
+import os
+import signal
+import sys
+import threading
+from typing import Any, Final
+
+import pyoxigraph as ox
+
+from regkg import vocab
+from regkg.config import Settings
+from regkg.errors import ApiError
+from regkg.workers.messages import (
+    ApplyChange,
+    Change,
+    Checked,
+    CheckOnly,
+    Chunk,
+    ComputeChange,
+    Computed,
+    End,
+    Failed,
+    Head,
+    Ready,
+    RunQuery,
+)
+
+__all__ = ["main"]
+
+log = logging.getLogger("regkg.engine")
+
+_STACK_BYTES: Final = 512 * 1024 * 1024
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when the web process dies, whatever it was doing."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _preload() -> None:
+    """Import now what serving imports later, while the file system is still readable."""
+    import pyparsing  # noqa: F401
+    import rdflib.plugins.sparql.parser  # noqa: F401
+
+    from regkg import formats, sparql  # noqa: F401
+
+    sparql.inspect("query", "SELECT * WHERE { ?s ?p ?o FILTER(<urn:x:f>(?o)) }")
+    sparql.inspect("update", "INSERT DATA { <urn:x:s> <urn:x:p> 1 }")
+
+
+def _error(exc: ApiError, fatal: bool = False) -> Failed:
+    return Failed(exc.status, exc.code, exc.message, dict(exc.headers), dict(exc.extra), fatal)
+
+
+def main(conn: multiprocessing.connection.Connection, source: str, settings: Settings) -> None:
+    """The engine process's entry point (multiprocessing spawn target)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    try:
+        store = _load(source)
+        _preload()
+        report: dict[str, Any] = {"enabled": False}
+        if settings.sandbox:
+            from regkg.sandbox import confine
+
+            report = {"enabled": True, **confine().as_dict()}
+    except Exception as exc:
+        conn.send(Failed(500, "engine_start", f"the engine could not start: {exc}", fatal=True))
+        return
+    conn.send(Ready(os.getpid(), len(store), report))
+    threading.stack_size(_STACK_BYTES)
+    sys.setrecursionlimit(200_000)
+    t = threading.Thread(target=_serve, args=(conn, store, settings), name="regkg-engine", daemon=True)
+    t.start()
+    t.join()
+
+
+def _load(source: str) -> ox.Store:
+    """The engine's copy: an N-Quads snapshot, or nothing for a remote store (which evaluates
+    queries itself; the engine then only checks them)."""
+    store = ox.Store()
+    if source.startswith("snapshot:"):
+        store.bulk_load(path=source.removeprefix("snapshot:"), format=ox.RdfFormat.N_QUADS)
+    gc.collect()
+    gc.freeze()
+    return store
+
+
+def _serve(conn: multiprocessing.connection.Connection, store: ox.Store, settings: Settings) -> None:
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if isinstance(msg, RunQuery):
+            _run_query(conn, store, msg, settings)
+        elif isinstance(msg, ComputeChange):
+            try:
+                conn.send(Computed(compute_change(store, msg, settings)))
+            except ApiError as exc:
+                conn.send(_error(exc))
+            except _Diverged as exc:
+                conn.send(_error(ApiError(500, "engine_diverged", str(exc)), fatal=True))
+                return
+        elif isinstance(msg, CheckOnly):
+            try:
+                from regkg import sparql
+
+                sparql.check_text(msg.text, settings, msg.operation)
+                found = _inspect(msg.operation, msg.text)
+                conn.send(Checked(found.form, found.has_dataset_clause))
+            except ApiError as exc:
+                conn.send(_error(exc))
+        elif isinstance(msg, ApplyChange):
+            apply_change(store, msg.change)
+            conn.send(Ready(os.getpid(), len(store)))
+
+
+# -- queries ------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=2048)
+def _inspect_cached(operation: str, text: str) -> Any:
+    from regkg import sparql
+
+    return sparql.inspect(operation, text)  # type: ignore[arg-type]
+
+
+def _inspect(operation: str, text: str) -> Any:
+    """The policy parse; texts asked again and again (the pages' queries, examples) are remembered."""
+    from regkg import sparql
+
+    if len(text) <= 8192:
+        return _inspect_cached(operation, text)
+    return sparql.inspect(operation, text)  # type: ignore[arg-type]
+
+
+def _unknown_function(*_args: Any) -> None:
+    """An IRI called as a function that the engine does not know: an expression error (unbound)."""
+    return None
+
+
+def run_query(store: ox.Store, msg: RunQuery, settings: Settings) -> tuple[Any, Any]:
+    """Check and start one query; returns (pyoxigraph result, inspection or None)."""
+    from regkg import sparql
+
+    job = msg.job
+    sparql.check_text(job.text, settings)
+    inspection = _inspect("query", job.text) if job.check_policy else None
+    functions = {ox.NamedNode(f): _unknown_function for f in (inspection.functions if inspection else ())}
+    kwargs: dict[str, Any] = {
+        "prefixes": dict(vocab.PREFIXES),
+        "base_iri": job.base_iri,
+        "custom_functions": functions or None,
+    }
+    if job.default_graphs or job.named_graphs:
+        # The protocol's graph parameters override FROM / FROM NAMED; with only one of the two
+        # given, the other part of the dataset is empty (SPARQL 1.1 Protocol 2.1.4).
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs] or ox.DefaultGraph()
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    elif not (inspection and inspection.has_dataset_clause):
+        kwargs["use_default_graph_as_union"] = True
+    try:
+        return store.query(job.text, **kwargs), inspection
+    except SyntaxError as exc:
+        raise ApiError(400, "syntax_error", f"SPARQL syntax error: {exc.msg or exc}") from None
+    except ValueError as exc:  # a bad IRI in the graph parameters or the base
+        raise ApiError(400, "bad_request", str(exc)) from None
+
+
+def _run_query(conn: multiprocessing.connection.Connection, store: ox.Store, msg: RunQuery, settings: Settings) -> None:
+    from regkg import formats, sparql
+    from regkg.sparql.policy import Inspection
+
+    head: dict[str, Any] | None = None
+    head_sent = False
+    held: list[bytes] = []
+
+    def on_head(outcome: sparql.Outcome) -> None:
+        nonlocal head
+        head = vars(outcome).copy()
+
+    def emit(data: bytes) -> None:
+        # Hold the first chunk: a result that fits in it goes out as one message (head, body and
+        # end together); a larger one streams, the head travelling with the first chunk.
+        nonlocal head_sent
+        if not head_sent:
+            if not held:
+                held.append(data)
+                return
+            conn.send(Head(head or {}, held.pop(), False))
+            head_sent = True
+        conn.send(Chunk(data))
+
+    try:
+        result, _inspection = run_query(store, msg, settings)
+        form = "CONSTRUCT" if isinstance(result, ox.QueryTriples) else "SELECT"
+        fmt = sparql.choose_format(Inspection(form=form), msg.job.accept)
+        outcome = sparql.evaluate(result, fmt, msg.max_rows, emit, on_head)
+        if not head_sent:
+            conn.send(Head(vars(outcome).copy(), held[0] if held else b"", True))
+        else:
+            conn.send(End(outcome.rows, outcome.truncated))
+    except ApiError as exc:
+        conn.send(_error(exc))
+    except formats.NotAcceptable as exc:  # pragma: no cover - choose_format converts it
+        conn.send(_error(ApiError(406, "not_acceptable", str(exc))))
+    except (OSError, ValueError, RuntimeError, TypeError, SyntaxError) as exc:
+        status = 500 if head_sent else 400
+        conn.send(_error(ApiError(status, "query_failed", f"the query failed: {exc}")))
+
+
+# -- changes ----------------------------------------------------------------------------------
+
+
+class _Diverged(Exception):
+    """The copy no longer matches the durable store: the engine must be replaced."""
+
+
+def _graph_term(name: str) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if name == "" else ox.NamedNode(name)
+
+
+def _capture(store: ox.Store, graphs: frozenset[str]) -> set[ox.Quad]:
+    from regkg.sparql import ALL_GRAPHS
+
+    if ALL_GRAPHS in graphs:
+        return set(store)
+    found: set[ox.Quad] = set()
+    for g in graphs:
+        found.update(store.quads_for_pattern(None, None, None, _graph_term(g)))
+    return found
+
+
+def graph_name(q: ox.Quad) -> str:
+    """A quad's graph as a change records it ("" for the default graph)."""
+    g = q.graph_name
+    return "" if isinstance(g, ox.DefaultGraph) else str(g.value)
+
+
+def _nquads(quads: set[ox.Quad]) -> bytes:
+    return ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS) or b"" if quads else b""
+
+
+def compute_change(store: ox.Store, msg: ComputeChange, settings: Settings) -> Change:
+    """Evaluate an update against this copy, record what it changed, and put the copy back.
+
+    The cost follows the graphs the update names (read from the parse tree), not the store: only
+    those graphs are compared before and after."""
+    from regkg import sparql
+    from regkg.sparql import ALL_GRAPHS
+
+    job = msg.job
+    sparql.check_text(job.text, settings, "update")
+    if job.check_policy:
+        inspection = _inspect("update", job.text)
+        touched = inspection.touched
+        has_dataset = inspection.has_dataset_clause
+    else:
+        touched, has_dataset = frozenset({ALL_GRAPHS}), False
+    text = job.text
+    if job.using_graphs or job.using_named_graphs:
+        if has_dataset:
+            raise ApiError(
+                400,
+                "bad_request",
+                "using-graph-uri / using-named-graph-uri cannot be combined with USING, USING NAMED or WITH",
+            )
+        text = sparql.apply_using(text, job.using_graphs, job.using_named_graphs)
+    size = len(store)
+    before = _capture(store, touched)
+    try:
+        store.update(text, prefixes=dict(vocab.PREFIXES), base_iri=job.base_iri)
+    except SyntaxError as exc:
+        raise ApiError(400, "syntax_error", f"SPARQL syntax error: {exc.msg or exc}") from None
+    except (OSError, ValueError, RuntimeError) as exc:
+        # pyoxigraph applies an update all or nothing: the copy is unchanged.
+        raise ApiError(400, "update_failed", f"the update failed and changed nothing: {exc}") from None
+    after = _capture(store, touched)
+    removed, added = before - after, after - before
+    for q in added:
+        store.remove(q)
+    store.extend(removed)
+    if len(store) != size:
+        raise _Diverged("the update changed graphs it did not name")
+    graphs = sorted({graph_name(q) for q in removed | added})
+    return Change(_nquads(removed), _nquads(added), tuple(graphs), len(removed), len(added))
+
+
+def parse_quads(data: bytes) -> list[ox.Quad]:
+    return list(ox.parse(data, format=ox.RdfFormat.N_QUADS)) if data else []
+
+
+def apply_change(store: ox.Store, change: Change) -> None:
+    """Bring this copy to the next version (cost: the change's size)."""
+    for q in parse_quads(change.removed):
+        store.remove(q)
+    store.extend(parse_quads(change.added))

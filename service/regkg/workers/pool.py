@@ -1,0 +1,549 @@
+"""The engine pool: sandboxed processes that each hold the graph in memory, in two lanes.
+
+Neither pyoxigraph nor rdflib can cancel a running query, so every client-controlled query runs in
+an engine process: one that passes its time limit, or whose client goes away, is killed and a
+fresh one takes its place, while the web process and the other engines go on serving.
+
+**Fairness.** One client cannot take the endpoint from the others:
+
+* a client (its address, or its token's name) has at most ``REGKG_CLIENT_CONCURRENCY`` queries in
+  flight; one more is answered 429 with Retry-After;
+* engines form a *fast lane* and a *slow lane* (``REGKG_SLOW_WORKERS``). A query starts in the fast
+  lane with a short budget (``REGKG_SHORT_QUERY_SECONDS``). One that overruns it marks its client
+  heavy for ``REGKG_HEAVY_CLIENT_SECONDS`` and moves to the slow lane: its engine swaps lanes with
+  an idle slow engine, or, when none is idle, is killed and the query starts again in the slow
+  lane. A heavy client's queries go to the slow lane directly. So long queries queue behind each
+  other, and short ones never queue behind them.
+
+**Versions.** Engines start from an N-Quads snapshot and then move by changes (quads removed and
+added, :class:`~regkg.workers.messages.Change`): :meth:`EnginePool.publish` records a change and
+brings idle engines up to it; a busy engine catches up before its next query. So a write costs
+what it changed, not the graph, and a query that starts after a write's acknowledgement sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from regkg.config import Settings
+from regkg.errors import ApiError
+from regkg.sparql import Outcome
+from regkg.workers.handle import Died, Gone, Handle, Lane, Timeout, start
+from regkg.workers.messages import (
+    ApplyChange,
+    Change,
+    Checked,
+    CheckOnly,
+    Chunk,
+    ComputeChange,
+    Computed,
+    End,
+    Failed,
+    Head,
+    QueryJob,
+    Ready,
+    RunQuery,
+    UpdateJob,
+)
+
+__all__ = ["EnginePool", "QueryResponse"]
+
+log = logging.getLogger("regkg.workers")
+
+#: Past this many bytes of changes since the last snapshot, a new snapshot is due.
+_COMPACT_BYTES: Final = 64 * 1024 * 1024
+
+
+@dataclass
+class QueryResponse:
+    """A query's outcome (format, truncation) and its body, streamed from the engine."""
+
+    outcome: Outcome
+    body: AsyncIterator[bytes]
+    #: the whole body, when it came in one message (the engine is free again).
+    complete: bytes | None = None
+
+
+@dataclass
+class _Client:
+    in_flight: int = 0
+    heavy_until: float = 0.0
+
+
+class EnginePool:
+    """Engine processes over one snapshot plus the changes published since."""
+
+    def __init__(self, settings: Settings, source: str, version: int = 0, remote: Any = None) -> None:
+        self.settings = settings
+        #: a remote store evaluates queries itself; engines then only check them.
+        self.remote = remote
+        self.source = source
+        self.snapshot_version = version
+        self.version = version
+        self.changes: list[tuple[int, Change]] = []
+        total = max(1, settings.workers)
+        slow = min(max(0, settings.slow_workers), total - 1)
+        self.sizes: dict[Lane, int] = {"fast": total - slow, "slow": slow}
+        self._handles: list[Handle] = []
+        self._idle: list[Handle] = []
+        self._waiters: list[tuple[asyncio.Future[Handle], tuple[Lane, ...]]] = []
+        self._clients: dict[str, _Client] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._deaths: list[float] = []
+        self._closed = False
+        self.stats = {
+            "queries": 0,
+            "timeouts": 0,
+            "disconnects": 0,
+            "restarts": 0,
+            "crashes": 0,
+            "moved_to_slow_lane": 0,
+            "refused_over_concurrency": 0,
+            "changes": 0,
+        }
+
+    # -- life cycle ------------------------------------------------------------------
+    async def start(self) -> None:
+        fast: list[Lane] = ["fast"]
+        slow: list[Lane] = ["slow"]
+        order = fast * self.sizes["fast"] + slow * self.sizes["slow"]
+        for h in await asyncio.gather(*(start(self.source, self.settings, lane, self.version) for lane in order)):
+            self._handles.append(h)
+            self._release(h)
+
+    async def close(self) -> None:
+        self._closed = True
+        for t in list(self._tasks):
+            t.cancel()
+        for h in list(self._handles):
+            self._handles.remove(h)
+            h.kill()
+
+    def _drop(self, h: Handle, *, died: bool = False) -> None:
+        """Kill an engine and start a fresh one in its lane."""
+        if h in self._idle:
+            self._idle.remove(h)
+        h.kill()
+        if h not in self._handles:
+            return
+        self._handles.remove(h)
+        if died:
+            self._deaths.append(time.time())
+        if not self._closed:
+            self.stats["restarts"] += 1
+            self._spawn_later(h.lane)
+
+    def _spawn_later(self, lane: Lane) -> None:
+        task = asyncio.create_task(self._replace(lane))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _replace(self, lane: Lane) -> None:
+        try:
+            h = await start(self.source, self.settings, lane, self.snapshot_version)
+        except Exception:
+            log.exception("could not start a replacement engine")
+            await asyncio.sleep(1.0)
+            if not self._closed:
+                self._spawn_later(lane)
+            return
+        if self._closed:
+            h.kill()
+            return
+        self._handles.append(h)
+        self._release(h)
+
+    # -- acquiring ---------------------------------------------------------------------
+    def _release(self, h: Handle) -> None:
+        h.busy_since = None
+        h.client = None
+        if h not in self._handles:
+            return
+        for entry in self._waiters:
+            fut, lanes = entry
+            if not fut.done() and h.lane in lanes:
+                self._waiters.remove(entry)
+                fut.set_result(h)
+                return
+        self._idle.append(h)
+
+    async def _acquire(self, lanes: Sequence[Lane], deadline: float) -> Handle:
+        loop = asyncio.get_running_loop()
+        order = tuple(lanes)
+        while True:
+            h = next((x for lane in order for x in self._idle if x.lane == lane), None)
+            if h is not None:
+                self._idle.remove(h)
+            else:
+                fut: asyncio.Future[Handle] = loop.create_future()
+                entry = (fut, order)
+                self._waiters.append(entry)
+                try:
+                    await asyncio.wait({fut}, timeout=max(0.0, deadline - loop.time()))
+                except BaseException:  # cancelled: give back an engine handed over meanwhile
+                    if entry in self._waiters:
+                        self._waiters.remove(entry)
+                    if fut.done() and not fut.cancelled():
+                        self._release(fut.result())
+                    fut.cancel()
+                    raise
+                if entry in self._waiters:
+                    self._waiters.remove(entry)
+                if not fut.done():
+                    fut.cancel()
+                    raise Timeout()
+                h = fut.result()
+            if not h.alive:
+                self._drop(h, died=True)
+                continue
+            try:
+                await self._catch_up(h, deadline)
+            except (Died, Timeout, _Behind):
+                self._drop(h)
+                continue
+            return h
+
+    async def _catch_up(self, h: Handle, deadline: float) -> None:
+        if h.version >= self.version:
+            return
+        if h.version < self.snapshot_version and not any(v == h.version + 1 for v, _ in self.changes):
+            raise _Behind()
+        loop = asyncio.get_running_loop()
+        for v, change in self.changes:
+            if v <= h.version:
+                continue
+            await h.send(ApplyChange(change, v))
+            msg = await h.recv(max(deadline, loop.time() + 60))
+            if not isinstance(msg, Ready):
+                raise Died()
+            h.version = v
+            h.quads = msg.quads
+
+    # -- queries ------------------------------------------------------------------------
+    def _client(self, name: str) -> _Client:
+        if len(self._clients) > 10_000:
+            now = time.time()
+            for key in [k for k, c in self._clients.items() if not c.in_flight and c.heavy_until < now]:
+                del self._clients[key]
+        return self._clients.setdefault(name, _Client())
+
+    async def execute(
+        self, job: QueryJob, is_disconnected: Callable[[], Awaitable[bool]] | None = None
+    ) -> QueryResponse:
+        """Run a query in an engine; raises ApiError (4xx from the checks, 429 over the client's
+        share, 503 on time-out)."""
+        client = self._client(job.client)
+        limit = self.settings.client_concurrency
+        if limit and client.in_flight >= limit:
+            self.stats["refused_over_concurrency"] += 1
+            raise ApiError(
+                429,
+                "too_many_requests",
+                f"this client already has {client.in_flight} queries running or waiting; the limit is "
+                f"{limit} (REGKG_CLIENT_CONCURRENCY)",
+                headers={"Retry-After": "1"},
+                limit=limit,
+            )
+        client.in_flight += 1
+        try:
+            if self.remote is not None:
+                try:
+                    return await self._execute_remote(job)
+                finally:
+                    client.in_flight -= 1
+            return await self._execute(job, client, is_disconnected)
+        except BaseException:
+            client.in_flight -= 1
+            raise
+
+    async def _execute(
+        self, job: QueryJob, client: _Client, is_disconnected: Callable[[], Awaitable[bool]] | None
+    ) -> QueryResponse:
+        loop = asyncio.get_running_loop()
+        timeout = job.timeout if job.timeout is not None else self.settings.query_timeout
+        max_rows = job.max_rows if job.max_rows is not None else self.settings.max_rows
+        deadline = loop.time() + timeout
+        self.stats["queries"] += 1
+        has_slow = self.sizes["slow"] > 0
+        heavy = has_slow and client.heavy_until > time.time()
+        lanes: tuple[Lane, ...] = ("slow",) if heavy else ("fast", "slow")
+        while True:
+            try:
+                h = await self._acquire(lanes, deadline)
+            except Timeout:
+                self.stats["timeouts"] += 1
+                raise _timeout_error(timeout, busy=True) from None
+            h.busy_since = time.time()
+            h.client = job.client
+            h.jobs += 1
+            short = self.settings.short_query_seconds
+            watch = has_slow and h.lane == "fast" and short > 0
+            try:
+                await h.send(RunQuery(job, max_rows))
+                try:
+                    msg = await h.recv(min(deadline, loop.time() + short) if watch else deadline, is_disconnected)
+                except Timeout:
+                    if not watch or loop.time() >= deadline:
+                        raise
+                    client.heavy_until = time.time() + self.settings.heavy_client_seconds
+                    self.stats["moved_to_slow_lane"] += 1
+                    if not self._swap_lanes(h):
+                        self._drop(h)  # no idle slow engine to trade places with: start again there
+                        lanes = ("slow",)
+                        deadline = loop.time() + timeout
+                        continue
+                    msg = await h.recv(deadline, is_disconnected)
+            except BaseException as exc:
+                self._fail(h, exc)
+                if isinstance(exc, Timeout):
+                    raise _timeout_error(timeout) from None
+                if isinstance(exc, Gone):
+                    raise ApiError(499, "client_closed", "the client closed the connection") from None
+                if isinstance(exc, Died | OSError):
+                    raise ApiError(500, "engine_died", "the query engine ended unexpectedly") from None
+                raise
+            return self._respond(h, msg, deadline, client)
+
+    async def check(self, operation: str, text: str, timeout: float | None = None) -> Checked:
+        """Check and parse an operation in an engine (for a remote store)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (timeout or self.settings.query_timeout)
+        try:
+            h = await self._acquire(("fast", "slow"), deadline)
+        except Timeout:
+            raise _timeout_error(timeout or self.settings.query_timeout, busy=True) from None
+        try:
+            await h.send(CheckOnly(operation, text))
+            msg = await h.recv(deadline)
+        except BaseException as exc:
+            self._fail(h, exc)
+            if isinstance(exc, Timeout | Died):
+                raise ApiError(503, "busy", "the engine could not check the operation in time") from None
+            raise
+        self._release(h)
+        if isinstance(msg, Failed):
+            raise ApiError(msg.status, msg.code, msg.message, headers=msg.headers, **msg.extra)
+        assert isinstance(msg, Checked)
+        return msg
+
+    async def _execute_remote(self, job: QueryJob) -> QueryResponse:
+        from regkg import sparql, vocab
+        from regkg.sparql.policy import Inspection
+
+        checked = await self.check("query", job.text)
+        timeout = job.timeout if job.timeout is not None else self.settings.query_timeout
+        max_rows = job.max_rows if job.max_rows is not None else self.settings.max_rows
+        fmt = sparql.choose_format(Inspection(form=checked.form), job.accept)
+        chunks: list[bytes] = []
+
+        def run() -> Outcome:
+            result = self.remote.query(
+                job.text,
+                default_graph_uris=job.default_graphs or None,
+                named_graph_uris=job.named_graphs or None,
+                prefixes=vocab.PREFIXES,
+                query_dataset=checked.has_dataset_clause,
+            )
+            return sparql.evaluate(result, fmt, max_rows, chunks.append)
+
+        try:
+            outcome = await asyncio.wait_for(asyncio.to_thread(run), timeout)
+        except TimeoutError:
+            raise _timeout_error(timeout) from None
+        except (OSError, ValueError, RuntimeError, SyntaxError) as exc:
+            raise ApiError(502, "store_failed", f"the remote store failed: {exc}") from None
+        body = b"".join(chunks)
+        return QueryResponse(outcome, _once(body), complete=body)
+
+    def _swap_lanes(self, h: Handle) -> bool:
+        """Move a busy fast-lane engine to the slow lane, trading places with an idle slow one."""
+        other = next((x for x in self._idle if x.lane == "slow"), None)
+        if other is None:
+            return False
+        self._idle.remove(other)
+        h.lane, other.lane = "slow", "fast"
+        self._release(other)
+        return True
+
+    def _respond(self, h: Handle, msg: Any, deadline: float, client: _Client) -> QueryResponse:
+        if isinstance(msg, Failed):
+            self._done(h, client)
+            raise ApiError(msg.status, msg.code, msg.message, headers=msg.headers, **msg.extra)
+        if not isinstance(msg, Head):  # pragma: no cover - protocol violation
+            self._drop(h)
+            client.in_flight -= 1
+            raise ApiError(500, "internal_error", f"unexpected engine message {type(msg).__name__}")
+        outcome = Outcome(**msg.outcome)
+        if msg.finished:
+            self._done(h, client)
+            return QueryResponse(outcome, _once(msg.first), complete=msg.first)
+        return QueryResponse(outcome, self._stream(h, deadline, msg.first, client))
+
+    def _done(self, h: Handle, client: _Client) -> None:
+        client.in_flight -= 1
+        self._release(h)
+
+    async def _stream(self, h: Handle, deadline: float, first: bytes, client: _Client) -> AsyncIterator[bytes]:
+        finished = False
+        try:
+            yield first
+            while True:
+                try:
+                    msg = await h.recv(deadline)
+                except Timeout:
+                    self.stats["timeouts"] += 1
+                    raise
+                if isinstance(msg, Chunk):
+                    yield msg.data
+                elif isinstance(msg, End):
+                    finished = True
+                    return
+                else:  # an error after the head: the status is sent already; cut the stream short
+                    finished = True
+                    raise RuntimeError(f"query failed while streaming: {getattr(msg, 'message', msg)}")
+        finally:
+            client.in_flight -= 1
+            if finished:
+                self._release(h)
+            else:
+                # Cancelled (the client went away), timed out or died: end the engine's work now.
+                self.stats["disconnects"] += 1
+                self._drop(h)
+
+    def _fail(self, h: Handle, exc: BaseException) -> None:
+        if isinstance(exc, Timeout):
+            self.stats["timeouts"] += 1
+        elif isinstance(exc, Gone | asyncio.CancelledError):
+            self.stats["disconnects"] += 1
+        elif isinstance(exc, Died):
+            self.stats["crashes"] += 1
+        self._drop(h, died=isinstance(exc, Died))
+
+    # -- changes --------------------------------------------------------------------------
+    async def compute_change(self, job: UpdateJob) -> Change:
+        """Evaluate an update in an engine (never in the web process) and return its change."""
+        loop = asyncio.get_running_loop()
+        timeout = job.timeout if job.timeout is not None else self.settings.query_timeout
+        deadline = loop.time() + timeout
+        try:
+            h = await self._acquire(("slow", "fast"), deadline)
+        except Timeout:
+            raise _timeout_error(timeout, busy=True) from None
+        h.busy_since = time.time()
+        h.client = "update"
+        try:
+            await h.send(ComputeChange(job))
+            msg = await h.recv(deadline)
+        except BaseException as exc:
+            self._fail(h, exc)
+            if isinstance(exc, Timeout):
+                raise _timeout_error(timeout, what="update") from None
+            if isinstance(exc, Died):
+                raise ApiError(500, "engine_died", "the engine ended unexpectedly; nothing was changed") from None
+            raise
+        if isinstance(msg, Failed):
+            self._drop(h) if msg.fatal else self._release(h)
+            raise ApiError(msg.status, msg.code, msg.message, headers=msg.headers, **msg.extra)
+        self._release(h)
+        assert isinstance(msg, Computed)
+        return msg.change
+
+    async def publish(self, change: Change) -> int:
+        """Record a committed change as the next version and bring the idle engines up to it."""
+        self.version += 1
+        self.changes.append((self.version, change))
+        self.stats["changes"] += 1
+        loop = asyncio.get_running_loop()
+        idle = list(self._idle)
+        self._idle.clear()
+        for h in idle:
+            try:
+                await self._catch_up(h, loop.time() + 60)
+            except (Died, Timeout, _Behind):
+                self._drop(h)
+                continue
+            self._release(h)
+        return self.version
+
+    @property
+    def needs_snapshot(self) -> bool:
+        return sum(len(c.removed) + len(c.added) for _, c in self.changes) > _COMPACT_BYTES
+
+    def rebase(self, source: str) -> None:
+        """A new snapshot at the current version: engines started from now on load it."""
+        self.source = source
+        self.snapshot_version = self.version
+        self.changes = [(v, c) for v, c in self.changes if any(h.version < v for h in self._handles)]
+
+    # -- state ------------------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        now = time.time()
+        self._deaths = [t for t in self._deaths if now - t < 60]
+        engines = [
+            {
+                "pid": h.pid,
+                "lane": h.lane,
+                "state": "busy" if h.busy_since is not None else "idle",
+                "busy_seconds": round(now - h.busy_since, 3) if h.busy_since is not None else None,
+                "jobs": h.jobs,
+                "quads": h.quads,
+                "version": h.version,
+                "alive": h.alive,
+            }
+            for h in self._handles
+        ]
+        lanes: dict[str, dict[str, int]] = {}
+        for lane, size in self.sizes.items():
+            mine = [e for e in engines if e["lane"] == lane]
+            lanes[lane] = {
+                "size": size,
+                "alive": sum(1 for e in mine if e["alive"]),
+                "idle": sum(1 for e in mine if e["state"] == "idle"),
+                "waiting": sum(1 for _, ls in self._waiters if ls[0] == lane),
+            }
+        reasons = []
+        for name, info in lanes.items():
+            if info["size"] and info["alive"] < info["size"]:
+                reasons.append(f"{info['size'] - info['alive']} {name}-lane engine(s) restarting")
+            if info["size"] and info["idle"] == 0 and info["waiting"]:
+                reasons.append(f"the {name} lane is saturated: {info['waiting']} queries waiting")
+        if self._deaths:
+            reasons.append(f"{len(self._deaths)} engine(s) died in the last minute")
+        sandbox = next((h.sandbox for h in self._handles if h.sandbox), {"enabled": False})
+        if not sandbox.get("enabled"):
+            reasons.append("the engines are not sandboxed (REGKG_SANDBOX=off)")
+        return {
+            "size": len(self._handles),
+            "alive": sum(1 for e in engines if e["alive"]),
+            "version": self.version,
+            "lanes": lanes,
+            "heavy_clients": sum(1 for c in self._clients.values() if c.heavy_until > now),
+            "sandbox": sandbox,
+            "degraded": reasons,
+            "engines": engines,
+            **self.stats,
+        }
+
+
+class _Behind(Exception):
+    """An engine missed changes that were compacted away: replace it."""
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+def _timeout_error(timeout: float, busy: bool = False, what: str = "query") -> ApiError:
+    retry = str(max(1, round(timeout)))
+    if busy:
+        message = f"every engine stayed busy for {timeout:g} s; try again shortly"
+    else:
+        message = f"the {what} ran longer than {timeout:g} s (REGKG_QUERY_TIMEOUT) and was stopped; " + (
+            "make it more selective or add a LIMIT" if what == "query" else "nothing was changed"
+        )
+    return ApiError(503, "timeout" if not busy else "busy", message, headers={"Retry-After": retry}, limit=timeout)
