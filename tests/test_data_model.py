@@ -87,6 +87,10 @@ act:annulled a rk:Decision ; rk:regulator o:reg ; rk:target o:child ; rk:dateDec
     rk:status rk:Annulled ; rk:outcome pen:annulled .
 pen:annulled a rk:Fine ; rk:amount pen:annulled-krw .
 pen:annulled-krw a schema:MonetaryAmount ; schema:value "999"^^xsd:decimal ; schema:currency "KRW" .
+act:pre-notice a rk:Decision ; rk:regulator o:reg ; rk:target o:child ; rk:dateAnnounced "2025-05-01"^^xsd:date ;
+    rk:status rk:Provisional ; rk:outcome pen:pre-notice .
+pen:pre-notice a rk:Fine ; rk:amount pen:pre-notice-krw .
+pen:pre-notice-krw a schema:MonetaryAmount ; schema:value "475"^^xsd:decimal ; schema:currency "KRW" .
 """
 
 
@@ -99,7 +103,7 @@ def test_standing_amounts_on_a_crafted_graph() -> None:
     assert [(r["f"].rsplit("/", 1)[-1], r["a"].rsplit("/", 1)[-1]) for r in rows] == [
         ("amended", "amended-imposed"),
         ("final", "final-krw"),
-    ], "only the final fine and the amended figure stand; the provisional, announced, annulled and share do not"
+    ], "only the final fine and the amended figure stand; provisional, announced, annulled, pre-notice and share do not"
 
 
 def test_query_2_on_a_crafted_graph_counts_each_case_once() -> None:
@@ -125,6 +129,7 @@ def test_group_roll_up_on_a_crafted_graph_follows_succession_and_adds_standing_a
         "amended-announced": False,
         "amended-imposed": True,
         "annulled-krw": False,
+        "pre-notice-krw": False,
     }
 
 
