@@ -300,6 +300,60 @@ def import_(
         err.print(f"[green]wrote[/] {output}: {summary}", highlight=False)
 
 
+class DraftFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    ttl = "ttl"
+
+
+@app.command()
+def draft(
+    article: Annotated[str, typer.Argument(metavar="FILE|-", help="The article or press release: text or HTML.")],
+    url: Annotated[str | None, typer.Option("--url", help="Where it was published (the source's address).")] = None,
+    fmt: Annotated[DraftFormat, typer.Option("--format", help="json (fields with evidence), csv or ttl.")] = (
+        DraftFormat.json
+    ),
+) -> None:
+    """Propose one enforcement action from an article: regulator, targets, kind, concern, dates, amount, source.
+
+    Each field comes with the sentence it was read from; a field the text does not settle is left empty and
+    listed under "unsure". --format csv prints a row `regkg import` accepts, --format ttl the Turtle it gives
+    (validated by the shapes with the shipped data); both exit 1, with the problems, while a field is missing.
+    """
+    from regkg.drafting import render, shipped
+
+    if article == "-":
+        raw = sys.stdin.read()
+    else:
+        path = Path(article)
+        if not path.is_file():
+            raise _fail(f"{article}: no such file", 2)
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise _fail(f"{article}: not UTF-8 text", 2) from None
+    if not raw.strip():
+        raise _fail("the article is empty", 2)
+    try:
+        drafter, context = shipped()
+    except RdfParseError as exc:
+        raise _fail(f"the shipped data does not parse: {exc}") from None
+    proposal = drafter.draft(raw, url).as_json()
+    if fmt == DraftFormat.json:
+        sys.stdout.write(json.dumps(proposal, ensure_ascii=False, indent=2) + "\n")
+        return
+    rendered = render(proposal, drafter.cat, context, validate=fmt == DraftFormat.ttl)
+    if fmt == DraftFormat.csv:
+        sys.stdout.write(rendered.csv)
+    elif rendered.ok:
+        sys.stdout.write(rendered.turtle)
+    if not rendered.ok:
+        for problem in rendered.problems:
+            err.print(f"[bold red]error:[/] {problem}", highlight=False)
+        err.print("not importable as it stands: fix these (in the CSV, or on /draft)", highlight=False)
+        raise typer.Exit(1)
+
+
 @app.command("fx-rates")
 def fx_rates(
     output: Annotated[Path, typer.Option("-o", "--output", help="Turtle file to write.")] = Path(

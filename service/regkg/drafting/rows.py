@@ -89,6 +89,7 @@ class Rendered:
     csv: str
     turtle: str = ""
     problems: list[Problem] = field(default_factory=list)
+    action: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -124,6 +125,7 @@ def render(
     if built is None:
         out.problems = problems
         return out
+    out.action = built.actions[0] if built.actions else None
     if validate and context is not None:
         out.problems = shacl_problems(built.graph, neighbourhood(context, to_quads(built.graph)), built.subject_rows)
         if out.problems:
