@@ -157,5 +157,8 @@ def find_amounts(text: str, language: str) -> list[Amount]:
         value = _value(body, language)
         if value is None or value == 0:
             continue
-        found.append(Amount(value, currency, m.start(), m.end(), m.group(0).strip(), _significant(value)))
+        whole = m.group(0)
+        start = m.start() + len(whole) - len(whole.lstrip())
+        end = m.end() - len(whole) + len(whole.rstrip())
+        found.append(Amount(value, currency, start, end, whole.strip(), _significant(value)))
     return found
