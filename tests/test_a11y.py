@@ -370,3 +370,24 @@ def test_entity_graph_with_the_keyboard(desktop: Any) -> None:
     pg.keyboard.press("ArrowDown")
     pg.keyboard.press("Enter")
     pg.wait_for_url(lambda url: "/page/platform/taobao" not in url)
+
+
+@pytest.mark.slow
+def test_query_results_on_a_phone(browser: Any, live_server: LiveServer) -> None:
+    """Run an example in the editor at 390 px: the result table scrolls in its own box, and what YASGUI adds
+    around it (the rows-per-page choice, ...) is labelled."""
+    t = Tab(browser, live_server, "phone")
+    try:
+        pg = t.page
+        pg.goto("/query")
+        pg.locator(".yasqe .CodeMirror").first.wait_for()
+        pg.locator(".yasqe_queryButton").first.click()
+        pg.locator(".yasr .dataTable tbody tr").first.wait_for()
+        pg.wait_for_timeout(100)
+        bad = [v for v in run_axe(pg, [s for s, _ in THIRD_PARTY["query"]]) if v["impact"] in {"critical", "serious"}]
+        assert not bad, json.dumps(bad, indent=1)[:3000]
+        width, inner = page_width(pg)
+        assert width <= inner, f"{width} px wide in {inner}"
+        assert not t.errors and not t.foreign
+    finally:
+        t.close()
