@@ -105,6 +105,12 @@ _NAME: Final = r"[A-ZÀ-Ý][\w&'’.-]*(?:\s(?:[A-ZÀ-Ý][\w&'’.-]*|&|de|do|da
 _INTRO_RE: Final = re.compile(rf"\b(?i:{COMPANY_INTRO})\s+(?P<name>{_NAME})")
 _SUFFIX_RE: Final = re.compile(rf"(?P<name>{_NAME}\s{COMPANY_SUFFIX})(?!\w)")
 _ANY_NAME_RE: Final = re.compile(rf"(?<![.!?]\s)(?<!^)(?P<name>{_NAME})")
+#: words that make a capitalised name a place or an institution, not a company
+_NOT_COMPANY: Final = frozenset({
+    "area", "union", "economic", "european", "commission", "court", "ministry", "ministério", "ministerio",
+    "authority", "agency", "government", "council", "parliament", "office", "department", "público", "estado",
+    "state", "states", "republic", "tribunal", "cour", "gericht", "kommission", "autorità", "autorité",
+})  # fmt: skip
 
 
 def new_companies(article: Article, known: list[Mention], lexicon: Lexicon) -> list[tuple[str, int, int]]:
@@ -124,6 +130,8 @@ def new_companies(article: Article, known: list[Mention], lexicon: Lexicon) -> l
         name = " ".join(words)
         end = start + len(name)
         if len(name) < 3 or any(covered[start:end]) or (name.isupper() and len(name) <= 5):
+            return
+        if any(w.lower() in _NOT_COMPANY for w in name.split()):
             return
         if name.lower() in {o[0].lower() for o in out}:
             return
