@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import httpx
 import pytest
@@ -371,6 +371,24 @@ def test_draft_page_drafts_marks_evidence_validates_and_offers_downloads(page: o
         pg.click("#d-ttl")  # type: ignore[attr-defined]
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert re.search(r"act:2023-07-06-anpd-telekall-infoservice\s+a rk:Decision", text), text
+    # submitting: the reviewed Turtle goes to the write gate's Graph Store door with the token
+    sent: list[dict[str, object]] = []
+
+    def gate(route: object) -> None:
+        req = route.request  # type: ignore[attr-defined]
+        sent.append({"url": req.url, "method": req.method, "headers": req.headers, "body": req.post_data})
+        route.fulfill(status=204)  # type: ignore[attr-defined]
+
+    pg.route("**/graph-store*", gate)  # type: ignore[attr-defined]
+    pg.click("#d-submit")  # type: ignore[attr-defined]
+    pg.wait_for_function("document.getElementById('d-status').textContent.startsWith('Submitted')")  # type: ignore[attr-defined]
+    assert len(sent) == 1 and sent[0]["method"] == "POST"
+    graph = vocab.GRAPH + "drafts/2023-07-06-anpd-telekall-infoservice"
+    assert sent[0]["url"] == f"{live_server.url}/graph-store?graph={quote(graph, safe='')}"
+    headers = sent[0]["headers"]
+    assert headers["authorization"] == f"Bearer {live_server.write_token}"  # type: ignore[index]
+    assert headers["content-type"].startswith("text/turtle")  # type: ignore[index]
+    assert sent[0]["body"] == text
     shots = Path(__file__).parent / "screenshots"
     shots.mkdir(exist_ok=True)
     pg.screenshot(path=str(shots / "draft.png"), full_page=True)  # type: ignore[attr-defined]
