@@ -90,6 +90,8 @@ class NameIndex:
             return False
         if strict:
             written = text[start:end]
+            if len(name) < 5 and re.match(r"\s[A-ZÀ-Ý][a-zà-ÿ]", text[end : end + 3]):
+                return False  # "Play" in "Play Store": a word of a longer name the graph lacks
             if name.isupper():
                 return written == name
             return written[0].isupper() or written == name
