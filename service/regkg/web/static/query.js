@@ -21,6 +21,7 @@
     });
     root.querySelectorAll("input.autocomplete:not([aria-label])").forEach((i) => i.setAttribute("aria-label", "SPARQL endpoint"));
     root.querySelectorAll(".tab input[type=text]:not([aria-label])").forEach((i) => i.setAttribute("aria-label", "Tab name"));
+    root.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach((t) => t.setAttribute("aria-label", "SPARQL query"));
     root.querySelectorAll("select.tableSizer:not([aria-label])").forEach((s) => s.setAttribute("aria-label", "Rows per page"));
     root.querySelectorAll(".yasr input:not([aria-label]), .yasr select:not([aria-label])").forEach((i) => {
       if (!i.labels || !i.labels.length) i.setAttribute("aria-label", i.getAttribute("placeholder") || i.getAttribute("title") || "Result option");
