@@ -80,13 +80,20 @@ THIRD_PARTY: dict[str, list[tuple[str, str]]] = {
             "YASGUI's code editor (CodeMirror 5): its scrolling box holds no focusable element (typing goes "
             "to a hidden textarea, which query.js labels); its syntax colours",
         ),
-        (".yasr .dataTables_wrapper", "YASGUI's result table (DataTables)"),
+        (".yasr .dataTables_wrapper", "YASGUI's result table (DataTables): its own markup and colours"),
     ],
     "docs": [
-        ("#swagger-ui", "Swagger UI's own markup (swagger-ui-dist)"),
+        (
+            "#swagger-ui",
+            "Swagger UI's own markup (swagger-ui-dist 5): its method badges and greys fail contrast (31 nodes) and "
+            "each operation's summary is a button holding buttons (nested-interactive, 35)",
+        ),
     ],
     "redoc": [
-        ("#redoc", "ReDoc's own markup (redoc standalone bundle)"),
+        (
+            "#redoc",
+            "ReDoc's own markup (redoc 2 standalone bundle): its theme's greys and badges fail contrast (36 nodes)",
+        ),
     ],
 }
 
