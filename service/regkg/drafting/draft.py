@@ -33,11 +33,6 @@ _CURRENCY_OF: Final = {
     "eg": "EGP", "ro": "RON", "bd": "BDT", "lk": "LKR",
 }  # fmt: skip
 _DOLLAR_COUNTRIES: Final = {"us", "au", "ca", "nz", "sg", "hk", "tw", "mx"}
-_VERB: Final = {
-    "fine": "fines", "order": "orders", "ban": "bans", "settlement": "settles with",
-    "commitments": "accepts commitments from", "court-ruling": "rules on", "probe": "opens a probe into",
-}  # fmt: skip
-_OUTCOME_OF: Final = {"order": "rectification-order", "ban": "service-suspension", "commitments": "commitment"}
 _KIND_ORDER: Final = ("fine", "order", "ban", "commitments", "settlement", "court-ruling", "probe")
 
 
