@@ -178,7 +178,7 @@ def test_a_dot_inside_a_local_name_is_part_of_it(client: httpx.Client, listener:
 
 KILLERS = [
     ("10,000 !", "SELECT * WHERE { FILTER(" + "!" * 10_000 + "true) }"),
-    ("20,000 ||", "SELECT * WHERE { FILTER(" + "true || " * 20_000 + "true) }"),
+    ("20,000 ||", "SELECT * WHERE { FILTER(" + "1||" * 20_000 + "1) }"),
     ("9,000 path steps", "SELECT * WHERE { ?s " + "rdf:type/" * 9_000 + "rdf:type ?o }"),
     ("40,000 +", "SELECT (1" + "+1" * 40_000 + " AS ?x) {}"),
     ("10,000 unary -", "SELECT (" + "-" * 10_000 + "1 AS ?x) {}"),

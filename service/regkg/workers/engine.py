@@ -1,4 +1,5 @@
-"""Inside an engine process: load a snapshot, confine the process, then serve messages.
+"""Inside the engine processes: the zygote loads a snapshot and confines itself, then forks engines
+that serve messages.
 
 Everything that reads client SPARQL runs here and never in the web process: the nesting check,
 rdflib's parse (policy), pyoxigraph's parse and evaluation. A process that a hostile input still
@@ -16,9 +17,11 @@ import gc
 import logging
 import multiprocessing.connection
 import os
+import re
 import signal
 import sys
 import threading
+from multiprocessing import reduction
 from typing import Any, Final
 
 import pyoxigraph as ox
@@ -36,16 +39,19 @@ from regkg.workers.messages import (
     Computed,
     End,
     Failed,
+    Fork,
+    Forked,
     Head,
     Ready,
     RunQuery,
 )
 
-__all__ = ["main"]
+__all__ = ["PipePair", "apply_change", "compute_change", "graph_name", "parse_quads", "zygote"]
 
 log = logging.getLogger("regkg.engine")
 
 _STACK_BYTES: Final = 512 * 1024 * 1024
+_UNSUPPORTED: Final = re.compile(r"The custom function <([^>]*)> is not supported")
 
 
 def _die_with_parent() -> None:
@@ -72,10 +78,37 @@ def _error(exc: ApiError, fatal: bool = False) -> Failed:
     return Failed(exc.status, exc.code, exc.message, dict(exc.headers), dict(exc.extra), fatal)
 
 
-def main(conn: multiprocessing.connection.Connection, source: str, settings: Settings) -> None:
-    """The engine process's entry point (multiprocessing spawn target)."""
+class PipePair:
+    """Two pipes as one duplex connection (an engine cannot create sockets once confined)."""
+
+    def __init__(self, read_fd: int, write_fd: int) -> None:
+        self.reader = multiprocessing.connection.Connection(read_fd, writable=False)
+        self.writer = multiprocessing.connection.Connection(write_fd, readable=False)
+
+    def send(self, obj: object) -> None:
+        self.writer.send(obj)
+
+    def recv(self) -> Any:
+        return self.reader.recv()
+
+    def poll(self, timeout: float = 0.0) -> bool:
+        return self.reader.poll(timeout)
+
+    def fileno(self) -> int:
+        return self.reader.fileno()
+
+    def close(self) -> None:
+        self.reader.close()
+        self.writer.close()
+
+
+def zygote(ctl: multiprocessing.connection.Connection, source: str, settings: Settings) -> None:
+    """The zygote: loads the graph once, confines itself, then forks engines on request.
+
+    A forked engine shares the zygote's pages (copy on write), starts in milliseconds, and inherits
+    the sandbox. The zygote follows every change too, so engines start at the current version. It
+    never evaluates client text."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
     try:
         store = _load(source)
@@ -86,8 +119,56 @@ def main(conn: multiprocessing.connection.Connection, source: str, settings: Set
 
             report = {"enabled": True, **confine().as_dict()}
     except Exception as exc:
-        conn.send(Failed(500, "engine_start", f"the engine could not start: {exc}", fatal=True))
+        ctl.send(Failed(500, "engine_start", f"the engine could not start: {exc}", fatal=True))
         return
+    ctl.send(Ready(os.getpid(), len(store), report))
+    web = os.getppid()
+    while True:
+        _reap()
+        try:
+            if not ctl.poll(0.5):
+                continue
+            msg = ctl.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if isinstance(msg, Fork):
+            to_engine_r, to_engine_w = os.pipe()
+            from_engine_r, from_engine_w = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the engine
+                try:
+                    if msg.nice:
+                        os.nice(msg.nice)
+                    os.close(to_engine_w)
+                    os.close(from_engine_r)
+                    ctl.close()
+                    _engine(PipePair(to_engine_r, from_engine_w), store, settings, report)
+                finally:
+                    os._exit(0)
+            os.close(to_engine_r)
+            os.close(from_engine_w)
+            ctl.send(Forked(pid))
+            reduction.send_handle(ctl, to_engine_w, web)
+            reduction.send_handle(ctl, from_engine_r, web)
+            os.close(to_engine_w)
+            os.close(from_engine_r)
+        elif isinstance(msg, ApplyChange):
+            apply_change(store, msg.change)
+            ctl.send(Ready(os.getpid(), len(store), report))
+
+
+def _reap() -> None:
+    with contextlib.suppress(ChildProcessError):
+        while True:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                return
+
+
+def _engine(conn: PipePair, store: ox.Store, settings: Settings, report: dict[str, Any]) -> None:
+    """A forked engine: serve from a thread with a deep stack until the web process hangs up."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()  # with the zygote
     conn.send(Ready(os.getpid(), len(store), report))
     threading.stack_size(_STACK_BYTES)
     sys.setrecursionlimit(200_000)
@@ -107,7 +188,7 @@ def _load(source: str) -> ox.Store:
     return store
 
 
-def _serve(conn: multiprocessing.connection.Connection, store: ox.Store, settings: Settings) -> None:
+def _serve(conn: Any, store: ox.Store, settings: Settings) -> None:
     while True:
         try:
             msg = conn.recv()
@@ -181,15 +262,24 @@ def run_query(store: ox.Store, msg: RunQuery, settings: Settings) -> tuple[Any, 
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     elif not (inspection and inspection.has_dataset_clause):
         kwargs["use_default_graph_as_union"] = True
-    try:
-        return store.query(job.text, **kwargs), inspection
-    except SyntaxError as exc:
-        raise ApiError(400, "syntax_error", f"SPARQL syntax error: {exc.msg or exc}") from None
-    except ValueError as exc:  # a bad IRI in the graph parameters or the base
-        raise ApiError(400, "bad_request", str(exc)) from None
+    for _ in range(16):
+        try:
+            return store.query(job.text, **kwargs), inspection
+        except SyntaxError as exc:
+            raise ApiError(400, "syntax_error", f"SPARQL syntax error: {exc.msg or exc}") from None
+        except ValueError as exc:  # a bad IRI in the graph parameters or the base
+            raise ApiError(400, "bad_request", str(exc)) from None
+        except RuntimeError as exc:
+            # A function IRI the parse tree gave only as a prefixed name: the engine names it.
+            m = _UNSUPPORTED.search(str(exc))
+            if m is None:
+                raise
+            functions[ox.NamedNode(m.group(1))] = _unknown_function
+            kwargs["custom_functions"] = functions
+    raise ApiError(400, "query_failed", "the query calls too many unknown functions")
 
 
-def _run_query(conn: multiprocessing.connection.Connection, store: ox.Store, msg: RunQuery, settings: Settings) -> None:
+def _run_query(conn: Any, store: ox.Store, msg: RunQuery, settings: Settings) -> None:
     from regkg import formats, sparql
     from regkg.sparql.policy import Inspection
 

@@ -1,4 +1,5 @@
-"""One engine process as the web process sees it: start, receive with a deadline, kill."""
+"""The engine processes as the web process sees them: the zygote that forks them, and one engine
+(receive with a deadline, kill)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,25 @@ import asyncio
 import contextlib
 import multiprocessing
 import multiprocessing.connection
+import os
+import signal
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from multiprocessing import reduction
 from typing import Any, Final, Literal
 
 from regkg.config import Settings
 from regkg.workers import engine
-from regkg.workers.messages import Failed, Ready
+from regkg.workers.messages import ApplyChange, Fork, Forked, Ready
 
-__all__ = ["Died", "Gone", "Handle", "Timeout", "start"]
+__all__ = ["Died", "Gone", "Handle", "Timeout", "Zygote", "start_zygote"]
 
 _CTX: Final = multiprocessing.get_context("spawn")
 _START_TIMEOUT: Final = 600.0
 _POLL: Final = 0.2
+#: Slow-lane engines run at this CPU niceness, so that on a busy machine short queries come first.
+SLOW_NICE: Final = 10
 
 Lane = Literal["fast", "slow"]
 
@@ -38,8 +44,10 @@ class Died(Exception):
 
 @dataclass(eq=False)
 class Handle:
-    proc: Any
-    conn: multiprocessing.connection.Connection
+    """An engine forked by the zygote: its pid and the two pipes to it."""
+
+    pid: int
+    conn: Any  # engine.PipePair
     lane: Lane
     #: the data version this engine's copy is at.
     version: int
@@ -51,12 +59,8 @@ class Handle:
     sandbox: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def pid(self) -> int | None:
-        return self.proc.pid  # type: ignore[no-any-return]
-
-    @property
     def alive(self) -> bool:
-        return bool(self.proc.is_alive())
+        return _alive(self.pid)
 
     async def send(self, msg: object) -> None:
         """Send without blocking the event loop (a large change fills the pipe's buffer)."""
@@ -94,14 +98,84 @@ class Handle:
         except (EOFError, OSError):
             raise Died() from None
 
+    def demote(self) -> None:
+        """Move to the slow lane: lower CPU priority (raising niceness needs no privilege)."""
+        self.lane = "slow"
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, self.pid, SLOW_NICE)
+
     def kill(self) -> None:
-        """End the process at once (SIGKILL: its CPU work really stops) and reap it off the loop."""
+        """End the process at once (SIGKILL: its CPU work really stops); the zygote reaps it."""
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in {"Z", "X"}
+    except (OSError, IndexError):
+        return False
+
+
+class Zygote:
+    """The process that holds the loaded graph and forks engines (see engine.zygote)."""
+
+    def __init__(self, proc: Any, ctl: multiprocessing.connection.Connection, quads: int, sandbox: dict[str, Any]):
+        self.proc = proc
+        self.ctl = ctl
+        self.quads = quads
+        self.sandbox = sandbox
+        self.version = 0
+        self.lock = asyncio.Lock()
+
+    @property
+    def alive(self) -> bool:
+        return bool(self.proc.is_alive())
+
+    async def fork(self, lane: Lane) -> Handle:
+        async with self.lock:
+            return await asyncio.to_thread(self._fork, lane)
+
+    def _fork(self, lane: Lane) -> Handle:
+        from regkg.workers.engine import PipePair
+
+        self.ctl.send(Fork(nice=SLOW_NICE if lane == "slow" else 0))
+        if not self.ctl.poll(_START_TIMEOUT):
+            raise RuntimeError("the zygote did not fork an engine")
+        msg = self.ctl.recv()
+        if not isinstance(msg, Forked):
+            raise RuntimeError(f"the zygote answered {msg!r}")
+        write_fd = reduction.recv_handle(self.ctl)
+        read_fd = reduction.recv_handle(self.ctl)
+        conn = PipePair(read_fd, write_fd)
+        if not conn.poll(_START_TIMEOUT):
+            raise RuntimeError("a forked engine did not start")
+        ready = conn.recv()
+        if not isinstance(ready, Ready):
+            raise RuntimeError(f"a forked engine answered {ready!r}")
+        return Handle(pid=msg.pid, conn=conn, lane=lane, version=self.version, quads=ready.quads, sandbox=ready.sandbox)
+
+    async def apply(self, change: Any, version: int) -> None:
+        async with self.lock:
+            await asyncio.to_thread(self._apply, change, version)
+
+    def _apply(self, change: Any, version: int) -> None:
+        self.ctl.send(ApplyChange(change, version))
+        if not self.ctl.poll(600):
+            raise RuntimeError("the zygote did not take a change")
+        msg = self.ctl.recv()
+        if isinstance(msg, Ready):
+            self.quads = msg.quads
+            self.version = version
+
+    def kill(self) -> None:
         with contextlib.suppress(Exception):
             self.proc.kill()
         with contextlib.suppress(Exception):
-            self.conn.close()
-        fut = asyncio.get_running_loop().run_in_executor(None, self.proc.join, 5)
-        fut.add_done_callback(lambda _f: None)
+            self.ctl.close()
 
 
 def _settle(fut: asyncio.Future[bool], value: bool) -> None:
@@ -109,23 +183,18 @@ def _settle(fut: asyncio.Future[bool], value: bool) -> None:
         fut.set_result(value)
 
 
-async def start(source: str, settings: Settings, lane: Lane, version: int) -> Handle:
-    """Spawn an engine on a snapshot and wait until it is confined and ready."""
+async def start_zygote(source: str, settings: Settings, version: int) -> Zygote:
+    """Spawn the zygote on a snapshot and wait until it is loaded and confined."""
     parent, child = _CTX.Pipe(duplex=True)
-    proc = _CTX.Process(target=engine.main, args=(child, source, settings), name=f"regkg-engine-{lane}", daemon=True)
+    proc = _CTX.Process(target=engine.zygote, args=(child, source, settings), name="regkg-zygote", daemon=True)
     await asyncio.to_thread(proc.start)
     child.close()
-    h = Handle(proc=proc, conn=parent, lane=lane, version=version)
-    loop = asyncio.get_running_loop()
-    try:
-        msg = await h.recv(loop.time() + _START_TIMEOUT)
-    except (Timeout, Died) as exc:
-        h.kill()
-        raise RuntimeError(f"an engine process failed to start: {exc!r}") from None
-    if isinstance(msg, Failed):
-        h.kill()
-        raise RuntimeError(msg.message)
-    assert isinstance(msg, Ready)
-    h.quads = msg.quads
-    h.sandbox = msg.sandbox
-    return h
+    ok = await asyncio.to_thread(parent.poll, _START_TIMEOUT)
+    msg = parent.recv() if ok else None
+    if not isinstance(msg, Ready):
+        with contextlib.suppress(Exception):
+            proc.kill()
+        raise RuntimeError(getattr(msg, "message", "the zygote did not start"))
+    z = Zygote(proc, parent, msg.quads, msg.sandbox)
+    z.version = version
+    return z

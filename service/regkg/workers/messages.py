@@ -21,6 +21,8 @@ __all__ = [
     "Computed",
     "End",
     "Failed",
+    "Fork",
+    "Forked",
     "Head",
     "QueryJob",
     "Ready",
@@ -116,6 +118,20 @@ class Checked:
 class ApplyChange:
     change: Change
     version: int
+
+
+@dataclass(frozen=True)
+class Fork:
+    """To the zygote: fork an engine; it answers :class:`Forked` and sends the engine's two pipe
+    ends (SCM_RIGHTS)."""
+
+    #: the engine's CPU niceness: slow-lane engines yield the CPU to the fast lane.
+    nice: int = 0
+
+
+@dataclass(frozen=True)
+class Forked:
+    pid: int
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,17 @@ fresh one takes its place, while the web process and the other engines go on ser
 
 * a client (its address, or its token's name) has at most ``REGKG_CLIENT_CONCURRENCY`` queries in
   flight; one more is answered 429 with Retry-After;
-* engines form a *fast lane* and a *slow lane* (``REGKG_SLOW_WORKERS``). A query starts in the fast
-  lane with a short budget (``REGKG_SHORT_QUERY_SECONDS``). One that overruns it marks its client
-  heavy for ``REGKG_HEAVY_CLIENT_SECONDS`` and moves to the slow lane: its engine swaps lanes with
-  an idle slow engine, or, when none is idle, is killed and the query starts again in the slow
-  lane. A heavy client's queries go to the slow lane directly. So long queries queue behind each
-  other, and short ones never queue behind them.
+* engines form a *fast lane* and a *slow lane* (``REGKG_SLOW_WORKERS``), whose engines run at a
+  lower CPU priority. A query starts in the fast lane with a short budget
+  (``REGKG_SHORT_QUERY_SECONDS``). One that overruns it marks its client heavy for
+  ``REGKG_HEAVY_CLIENT_SECONDS`` and moves to the slow lane: its engine is demoted there (lower CPU
+  priority) and a fresh fast engine is forked at once -- or, when the slow lane already holds twice
+  its size, the engine is killed and the query starts again in the slow lane. A heavy client's
+  queries go to the slow lane directly. So long queries queue behind each other, and short ones
+  never queue behind them.
+
+**Engines are forked** from a zygote that holds the loaded graph (copy-on-write pages, shared),
+so replacing a killed engine costs milliseconds, not a reload.
 
 **Versions.** Engines start from an N-Quads snapshot and then move by changes (quads removed and
 added, :class:`~regkg.workers.messages.Change`): :meth:`EnginePool.publish` records a change and
@@ -33,7 +38,7 @@ from typing import Any, Final
 from regkg.config import Settings
 from regkg.errors import ApiError
 from regkg.sparql import Outcome
-from regkg.workers.handle import Died, Gone, Handle, Lane, Timeout, start
+from regkg.workers.handle import Died, Gone, Handle, Lane, Timeout, Zygote, start_zygote
 from regkg.workers.messages import (
     ApplyChange,
     Change,
@@ -89,6 +94,7 @@ class EnginePool:
         total = max(1, settings.workers)
         slow = min(max(0, settings.slow_workers), total - 1)
         self.sizes: dict[Lane, int] = {"fast": total - slow, "slow": slow}
+        self.zygote: Zygote | None = None
         self._handles: list[Handle] = []
         self._idle: list[Handle] = []
         self._waiters: list[tuple[asyncio.Future[Handle], tuple[Lane, ...]]] = []
@@ -109,10 +115,11 @@ class EnginePool:
 
     # -- life cycle ------------------------------------------------------------------
     async def start(self) -> None:
+        self.zygote = await start_zygote(self.source, self.settings, self.version)
         fast: list[Lane] = ["fast"]
         slow: list[Lane] = ["slow"]
-        order = fast * self.sizes["fast"] + slow * self.sizes["slow"]
-        for h in await asyncio.gather(*(start(self.source, self.settings, lane, self.version) for lane in order)):
+        for lane in fast * self.sizes["fast"] + slow * self.sizes["slow"]:
+            h = await self.zygote.fork(lane)
             self._handles.append(h)
             self._release(h)
 
@@ -123,6 +130,20 @@ class EnginePool:
         for h in list(self._handles):
             self._handles.remove(h)
             h.kill()
+        if self.zygote is not None:
+            self.zygote.kill()
+
+    async def _fork(self, lane: Lane) -> Handle:
+        """A new engine from the zygote (restarted from the snapshot if it died)."""
+        z = self.zygote
+        if z is None or not z.alive:
+            if z is not None:
+                z.kill()
+            z = self.zygote = await start_zygote(self.source, self.settings, self.snapshot_version)
+            for v, change in self.changes:
+                if v > z.version:
+                    await z.apply(change, v)
+        return await z.fork(lane)
 
     def _drop(self, h: Handle, *, died: bool = False) -> None:
         """Kill an engine and start a fresh one in its lane."""
@@ -134,7 +155,7 @@ class EnginePool:
         self._handles.remove(h)
         if died:
             self._deaths.append(time.time())
-        if not self._closed:
+        if not self._closed and sum(1 for x in self._handles if x.lane == h.lane) < self.sizes[h.lane]:
             self.stats["restarts"] += 1
             self._spawn_later(h.lane)
 
@@ -145,7 +166,7 @@ class EnginePool:
 
     async def _replace(self, lane: Lane) -> None:
         try:
-            h = await start(self.source, self.settings, lane, self.snapshot_version)
+            h = await self._fork(lane)
         except Exception:
             log.exception("could not start a replacement engine")
             await asyncio.sleep(1.0)
@@ -163,6 +184,10 @@ class EnginePool:
         h.busy_since = None
         h.client = None
         if h not in self._handles:
+            return
+        if sum(1 for x in self._handles if x.lane == h.lane) > self.sizes[h.lane]:
+            self._handles.remove(h)  # a lane over its size (after a move): retire the engine
+            h.kill()
             return
         for entry in self._waiters:
             fut, lanes = entry
@@ -292,11 +317,15 @@ class EnginePool:
                         raise
                     client.heavy_until = time.time() + self.settings.heavy_client_seconds
                     self.stats["moved_to_slow_lane"] += 1
-                    if not self._swap_lanes(h):
-                        self._drop(h)  # no idle slow engine to trade places with: start again there
+                    if sum(1 for x in self._handles if x.lane == "slow") >= 2 * max(1, self.sizes["slow"]):
+                        self._drop(h)  # the slow lane is full: start again there, in turn
                         lanes = ("slow",)
                         deadline = loop.time() + timeout
                         continue
+                    # It goes on in the slow lane, at a lower CPU priority (the lane is over its
+                    # size until it ends); a new fast engine is forked at once.
+                    h.demote()
+                    self._spawn_later("fast")
                     msg = await h.recv(deadline, is_disconnected)
             except BaseException as exc:
                 self._fail(h, exc)
@@ -359,16 +388,6 @@ class EnginePool:
             raise ApiError(502, "store_failed", f"the remote store failed: {exc}") from None
         body = b"".join(chunks)
         return QueryResponse(outcome, _once(body), complete=body)
-
-    def _swap_lanes(self, h: Handle) -> bool:
-        """Move a busy fast-lane engine to the slow lane, trading places with an idle slow one."""
-        other = next((x for x in self._idle if x.lane == "slow"), None)
-        if other is None:
-            return False
-        self._idle.remove(other)
-        h.lane, other.lane = "slow", "fast"
-        self._release(other)
-        return True
 
     def _respond(self, h: Handle, msg: Any, deadline: float, client: _Client) -> QueryResponse:
         if isinstance(msg, Failed):
@@ -458,6 +477,8 @@ class EnginePool:
         self.version += 1
         self.changes.append((self.version, change))
         self.stats["changes"] += 1
+        if self.zygote is not None and self.zygote.alive:
+            await self.zygote.apply(change, self.version)
         loop = asyncio.get_running_loop()
         idle = list(self._idle)
         self._idle.clear()
@@ -478,7 +499,9 @@ class EnginePool:
         """A new snapshot at the current version: engines started from now on load it."""
         self.source = source
         self.snapshot_version = self.version
-        self.changes = [(v, c) for v, c in self.changes if any(h.version < v for h in self._handles)]
+        self.changes = [
+            (v, c) for v, c in self.changes if any(h.version < v for h in self._handles)
+        ]  # the zygote is current: it needs none
 
     # -- state ------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
