@@ -19,8 +19,8 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Front-end packages (Cytoscape.js, fCoSE, YASGUI, Swagger UI and ReDoc for /docs and /redoc, and
-# axe-core for the accessibility test) come from the npm registry as pinned in
+# Front-end packages (Cytoscape.js, fCoSE, YASGUI, Swagger UI and ReDoc for /docs and /redoc, Observable
+# Plot and D3 for /insights, and axe-core for the accessibility test) come from the npm registry as pinned in
 # service/regkg/web/package-lock.json, and are copied into the git-ignored static/vendor/ that the
 # app serves: nothing is loaded from a CDN at run time, no third-party bundle is committed.
 WEB := service/regkg/web
@@ -30,8 +30,9 @@ NPM_MODULES := $(WEB)/node_modules
 VENDOR_FILES := cytoscape/dist/cytoscape.min.js layout-base/layout-base.js cose-base/cose-base.js \
 	cytoscape-fcose/cytoscape-fcose.js @zazuko/yasgui/build/yasgui.min.js @zazuko/yasgui/build/yasgui.min.css \
 	swagger-ui-dist/swagger-ui-bundle.js swagger-ui-dist/swagger-ui.css redoc/bundles/redoc.standalone.js \
-	axe-core/axe.min.js
-VENDOR_PACKAGES := cytoscape layout-base cose-base cytoscape-fcose @zazuko/yasgui swagger-ui-dist redoc axe-core
+	axe-core/axe.min.js d3/dist/d3.min.js @observablehq/plot/dist/plot.umd.min.js
+VENDOR_PACKAGES := cytoscape layout-base cose-base cytoscape-fcose @zazuko/yasgui swagger-ui-dist redoc axe-core \
+	d3 @observablehq/plot
 
 $(VENDOR_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
