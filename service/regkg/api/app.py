@@ -87,9 +87,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
 def _add_explore(app: FastAPI) -> None:
     """Exploration API (/api/...), web pages and their static files (issue 4)."""
-    from regkg.api import draft, explore, pages
+    from regkg.api import draft, explore, insights, pages
 
     app.include_router(explore.router)
     app.include_router(pages.router)
     app.include_router(draft.router)
+    app.include_router(insights.router)
     app.mount("/static", pages.StaticAssets(directory=pages.STATIC_DIR, check_dir=False), name="static")
