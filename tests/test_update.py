@@ -65,8 +65,8 @@ def test_update_needs_a_token(
 def test_insert_is_visible_to_queries_and_inferred(
     how: str, token_attr: str, client: httpx.Client, live_server: LiveServer, graph: str
 ) -> None:
-    fine = f"https://w3id.org/regkg/id/penalty/test-{uuid.uuid4().hex[:8]}"
-    text = f'INSERT DATA {{ GRAPH <{graph}> {{ <{fine}> a rk:Fine ; rdfs:label "test fine"@en }} }}'
+    fine = f"https://w3id.org/regkg/id/org/test-{uuid.uuid4().hex[:8]}"
+    text = f'INSERT DATA {{ GRAPH <{graph}> {{ <{fine}> a rk:Publisher ; rdfs:label "test publisher"@en }} }}'
     token = getattr(live_server, token_attr)
     before = live_server.health()["data_version"]
     if how == "direct":
@@ -80,8 +80,8 @@ def test_insert_is_visible_to_queries_and_inferred(
     assert live_server.health()["data_version"] == body["data_version"]
     # Every worker sees the write (ask more times than there are workers), with its inferences.
     for _ in range(4):
-        assert _ask(client, f"ASK {{ GRAPH <{graph}> {{ <{fine}> a rk:Fine }} }}")
-        assert _ask(client, f"ASK {{ GRAPH <{vocab.INFERRED_GRAPH}> {{ <{fine}> a rk:Penalty }} }}")
+        assert _ask(client, f"ASK {{ GRAPH <{graph}> {{ <{fine}> a rk:Publisher }} }}")
+        assert _ask(client, f"ASK {{ GRAPH <{vocab.INFERRED_GRAPH}> {{ <{fine}> a org:Organization }} }}")
 
 
 def test_update_is_atomic(client: httpx.Client, live_server: LiveServer, graph: str) -> None:

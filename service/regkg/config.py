@@ -54,6 +54,8 @@ class Settings:
     store: str = "var/store"
     store_update_url: str | None = None
     write_tokens: tuple[str, ...] = ()
+    #: TOML file of named tokens with roles (see regkg.auth).
+    tokens_file: str | None = None
     query_timeout: float = 10.0
     max_rows: int = 10_000
     max_query_bytes: int = 100_000
@@ -82,6 +84,7 @@ class Settings:
             store=os.environ.get("REGKG_STORE", "var/store"),
             store_update_url=os.environ.get("REGKG_STORE_UPDATE_URL") or None,
             write_tokens=tokens,
+            tokens_file=os.environ.get("REGKG_TOKENS_FILE") or None,
             query_timeout=_float("REGKG_QUERY_TIMEOUT", 10.0),
             max_rows=_int("REGKG_MAX_ROWS", 10_000),
             max_query_bytes=_int("REGKG_MAX_QUERY_BYTES", 100_000),

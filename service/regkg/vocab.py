@@ -10,6 +10,8 @@ from typing import Final
 
 __all__ = [
     "BASE",
+    "CHANGE",
+    "CHANGES_GRAPH",
     "CONCERN",
     "DCAT",
     "DCT",
@@ -49,6 +51,9 @@ INFERRED_GRAPH: Final = f"{GRAPH}inferred"
 DATA_GRAPH_PREFIX: Final = f"{GRAPH}data/"
 #: The named graph that holds the dataset's VoID/DCAT description inside the dumps (not in the store).
 VOID_GRAPH: Final = f"{GRAPH}void"
+#: The change log, in PROV-O (one prov:Activity per accepted change set).
+CHANGES_GRAPH: Final = f"{GRAPH}changes"
+CHANGE: Final = f"{BASE}change/"
 
 RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS: Final = "http://www.w3.org/2000/01/rdf-schema#"

@@ -22,7 +22,7 @@ import regkg
 from regkg import errors
 from regkg.config import Settings
 from regkg.store.base import Store
-from regkg.writes import Publisher
+from regkg.writes import ChangeLog, Gate, Publisher
 
 __all__ = ["create_app"]
 
@@ -56,6 +56,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             app.state.store = opened
             app.state.publisher = publisher
             app.state.queries = pool
+            if pool.remote is None:
+                app.state.gate = Gate(opened, pool, ChangeLog(_changes_folder(settings, folder)), publisher)
             yield
         finally:
             await pool.close()
@@ -76,13 +78,21 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     app.add_middleware(CompressionMiddleware)
 
-    from regkg.api import health, linked_data, sparql
+    from regkg.api import changes, health, linked_data, sparql
 
     app.include_router(health.router)
     app.include_router(sparql.router)
+    app.include_router(changes.router)
     app.include_router(linked_data.router)
     _add_explore(app)
     return app
+
+
+def _changes_folder(settings: Settings, scratch: Path) -> Path:
+    """The change log lives beside an on-disk store (it outlives the process); a memory store's,
+    like its data, lasts as long as the process."""
+    path = settings.store_path
+    return (path / "changes") if path is not None else (scratch / "changes")
 
 
 def _add_explore(app: FastAPI) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 
 from fastapi import Request
 
+from regkg.auth import Principal, authenticate, load_tokens
 from regkg.config import Settings
 from regkg.errors import ApiError
 from regkg.store.base import Store
@@ -19,7 +20,7 @@ from regkg.store.base import Store
 if TYPE_CHECKING:
     from regkg.workers import EnginePool
 
-__all__ = ["client_id", "get_queries", "get_settings", "get_store"]
+__all__ = ["client_id", "get_principal", "get_queries", "get_settings", "get_store"]
 
 
 def get_settings(request: Request) -> Settings:
@@ -45,3 +46,11 @@ def client_id(request: Request) -> str:
     per connection or set its own limits)."""
     client = request.client
     return client.host if client is not None else "unknown"
+
+
+def get_principal(request: Request) -> Principal:
+    """The writer or admin the request's bearer token names (401 otherwise)."""
+    known = getattr(request.app.state, "tokens", None)
+    if known is None:
+        known = request.app.state.tokens = load_tokens(get_settings(request))
+    return authenticate(request.headers.get("authorization"), known)

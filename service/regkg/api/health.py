@@ -28,5 +28,13 @@ async def healthz(request: Request) -> JSONResponse:
         "store": dict(publisher.info) if publisher is not None else None,
         "data_version": store.data_version if store is not None else None,
         "workers": workers,
+        "changes": _changes(state),
     }
     return JSONResponse(body, status_code=200 if ok else 503)
+
+
+def _changes(state: Any) -> dict[str, Any] | None:
+    gate = getattr(state, "gate", None)
+    if gate is None:
+        return None
+    return {"count": len(gate.log.sets), "folder": str(gate.log.folder)}

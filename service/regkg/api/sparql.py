@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -11,7 +10,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from regkg import formats, sparql, writes
-from regkg.api.deps import client_id, get_queries, get_settings, get_store
+from regkg.api.deps import client_id, get_principal, get_queries, get_settings, get_store
 from regkg.config import Settings
 from regkg.errors import ApiError
 from regkg.workers import QueryJob
@@ -106,25 +105,12 @@ def _service_description(request: Request, accept: str | None, settings: Setting
     return Response(data or b"", media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
-def _check_token(request: Request, settings: Settings) -> None:
-    challenge = {"WWW-Authenticate": 'Bearer realm="regkg"'}
-    if not settings.write_tokens:
-        raise ApiError(401, "unauthorized", "writes are disabled: no REGKG_WRITE_TOKEN is set", headers=challenge)
-    auth = request.headers.get("authorization", "")
-    scheme, _, token = auth.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "unauthorized", "send Authorization: Bearer <token> to write", headers=challenge)
-    token = token.strip()
-    if not any(secrets.compare_digest(token.encode(), t.encode()) for t in settings.write_tokens):
-        raise ApiError(401, "unauthorized", "the bearer token is not valid", headers=challenge)
-
-
 @router.post("/update", summary="SPARQL update (bearer token required)")
 async def update(request: Request) -> JSONResponse:
     """SPARQL 1.1 Update: POST form (`update=`) or `application/sparql-update`, with
     `using-graph-uri` / `using-named-graph-uri`; `Authorization: Bearer <token>` from REGKG_WRITE_TOKEN."""
     settings = get_settings(request)
-    _check_token(request, settings)
+    who = get_principal(request)
     body = await _body(request, settings)
     req = sparql.read_request(
         "update",
@@ -138,10 +124,10 @@ async def update(request: Request) -> JSONResponse:
     assert req is not None
     result = await writes.apply_update(
         req,
+        getattr(request.app.state, "gate", None),
         get_store(request),
-        request.app.state.publisher,
         get_queries(request),
-        settings,
+        who,
         base_iri=str(request.url_for("update")),
     )
     return JSONResponse(result.as_dict())

@@ -109,6 +109,17 @@ class EmbeddedStore:
             self.ox.update(" ;\n".join(parts))
         self._bump()
 
+    def has(self, quad: ox.Quad) -> bool:
+        return quad in self.ox
+
+    def quads(self, subject: ox.NamedNode | ox.BlankNode | None = None, graph: str | None = None) -> list[ox.Quad]:
+        """The quads about one subject (or of one graph), for the write gate's checks."""
+        g = ox.NamedNode(graph) if graph else None
+        return list(self.ox.quads_for_pattern(subject, None, None, g))
+
+    def incoming(self, node: ox.NamedNode | ox.BlankNode) -> list[ox.Quad]:
+        return list(self.ox.quads_for_pattern(None, None, node, None))
+
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
 
