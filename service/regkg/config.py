@@ -60,6 +60,8 @@ class Settings:
     max_rows: int = 10_000
     max_query_bytes: int = 100_000
     max_nesting: int = 200
+    #: the largest RDF payload a Graph Store Protocol write may send.
+    max_graph_bytes: int = 20_000_000
     #: engine processes in all; ``slow_workers`` of them form the slow lane (see regkg.workers.pool).
     workers: int = 2
     slow_workers: int = 1
@@ -89,6 +91,7 @@ class Settings:
             max_rows=_int("REGKG_MAX_ROWS", 10_000),
             max_query_bytes=_int("REGKG_MAX_QUERY_BYTES", 100_000),
             max_nesting=_int("REGKG_MAX_NESTING", 200),
+            max_graph_bytes=_int("REGKG_MAX_GRAPH_BYTES", 20_000_000),
             workers=_int("REGKG_WORKERS", 2),
             slow_workers=_int("REGKG_SLOW_WORKERS", 1),
             client_concurrency=_int("REGKG_CLIENT_CONCURRENCY", 4),

@@ -78,11 +78,12 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     app.add_middleware(CompressionMiddleware)
 
-    from regkg.api import changes, health, linked_data, sparql
+    from regkg.api import changes, graph_store, health, linked_data, sparql
 
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(changes.router)
+    app.include_router(graph_store.router)
     app.include_router(linked_data.router)
     _add_explore(app)
     return app

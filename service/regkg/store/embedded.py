@@ -117,6 +117,9 @@ class EmbeddedStore:
         g = ox.NamedNode(graph) if graph else None
         return list(self.ox.quads_for_pattern(subject, None, None, g))
 
+    def default_graph(self) -> list[ox.Quad]:
+        return list(self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
     def incoming(self, node: ox.NamedNode | ox.BlankNode) -> list[ox.Quad]:
         return list(self.ox.quads_for_pattern(None, None, node, None))
 

@@ -41,6 +41,7 @@ from regkg.workers.messages import (
     Failed,
     Fork,
     Forked,
+    GraphJob,
     Head,
     Ready,
     RunQuery,
@@ -362,6 +363,8 @@ def compute_change(store: ox.Store, msg: ComputeChange, settings: Settings) -> C
     from regkg.sparql import ALL_GRAPHS
 
     job = msg.job
+    if isinstance(job, GraphJob):
+        return _graph_change(store, job, settings)
     sparql.check_text(job.text, settings, "update")
     if job.check_policy:
         inspection = _inspect("update", job.text)
@@ -394,6 +397,44 @@ def compute_change(store: ox.Store, msg: ComputeChange, settings: Settings) -> C
     store.extend(removed)
     if len(store) != size:
         raise _Diverged("the update changed graphs it did not name")
+    graphs = sorted({graph_name(q) for q in removed | added})
+    return Change(_nquads(removed), _nquads(added), tuple(graphs), len(removed), len(added))
+
+
+_RDF_XML_DTD: Final = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _graph_change(store: ox.Store, job: GraphJob, settings: Settings) -> Change:
+    """PUT, POST or DELETE of one graph, as a change against this copy (the copy is untouched)."""
+    target = _graph_term(job.graph)
+    old = set(store.quads_for_pattern(None, None, None, target))
+    if job.method == "DELETE":
+        return _as_change(old, set())
+    triples: list[ox.Triple] = []
+    for media_type, payload in job.parts:
+        triples += _parse_part(media_type, payload, job.base_iri, settings)
+    new = {ox.Quad(t.subject, t.predicate, t.object, target) for t in triples}
+    if job.method == "PUT":
+        return _as_change(old - new, new - old)
+    return _as_change(set(), new - old)
+
+
+def _parse_part(media_type: str, payload: bytes, base_iri: str | None, settings: Settings) -> list[ox.Triple]:
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    if fmt is None or fmt.supports_datasets:
+        raise ApiError(415, "unsupported_media_type", f"cannot read {media_type!r} as a graph")
+    if len(payload) > settings.max_graph_bytes:
+        size, limit = len(payload), settings.max_graph_bytes
+        raise ApiError(413, "too_large", f"the graph is {size} bytes; the limit is {limit} (REGKG_MAX_GRAPH_BYTES)")
+    if fmt == ox.RdfFormat.RDF_XML and _RDF_XML_DTD.search(payload):
+        raise ApiError(400, "bad_request", "RDF/XML with a DOCTYPE or ENTITY declaration is refused")
+    try:
+        return list(ox.parse(payload, format=fmt, base_iri=base_iri))  # type: ignore[arg-type]
+    except (SyntaxError, ValueError) as exc:
+        raise ApiError(400, "syntax_error", f"the {fmt.name} payload does not parse: {exc}") from None
+
+
+def _as_change(removed: set[ox.Quad], added: set[ox.Quad]) -> Change:
     graphs = sorted({graph_name(q) for q in removed | added})
     return Change(_nquads(removed), _nquads(added), tuple(graphs), len(removed), len(added))
 

@@ -23,6 +23,7 @@ __all__ = [
     "Failed",
     "Fork",
     "Forked",
+    "GraphJob",
     "Head",
     "QueryJob",
     "Ready",
@@ -62,6 +63,19 @@ class UpdateJob:
 
 
 @dataclass(frozen=True)
+class GraphJob:
+    """A Graph Store Protocol write: PUT (replace), POST (merge) or DELETE one graph ("" for the
+    default graph); the payload is parsed in the engine, never in the web process."""
+
+    method: str
+    graph: str
+    #: (media type, bytes) of each part: one, or several for multipart/form-data.
+    parts: tuple[tuple[str, bytes], ...] = ()
+    base_iri: str | None = None
+    timeout: float | None = None
+
+
+@dataclass(frozen=True)
 class Change:
     """Quads removed and added (N-Quads), the unit every copy of the graph moves by."""
 
@@ -97,7 +111,7 @@ class RunQuery:
 
 @dataclass(frozen=True)
 class ComputeChange:
-    job: UpdateJob
+    job: UpdateJob | GraphJob
 
 
 @dataclass(frozen=True)

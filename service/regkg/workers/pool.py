@@ -49,6 +49,7 @@ from regkg.workers.messages import (
     Computed,
     End,
     Failed,
+    GraphJob,
     Head,
     QueryJob,
     Ready,
@@ -444,7 +445,7 @@ class EnginePool:
         self._drop(h, died=isinstance(exc, Died))
 
     # -- changes --------------------------------------------------------------------------
-    async def compute_change(self, job: UpdateJob) -> Change:
+    async def compute_change(self, job: UpdateJob | GraphJob) -> Change:
         """Evaluate an update in an engine (never in the web process) and return its change."""
         loop = asyncio.get_running_loop()
         timeout = job.timeout if job.timeout is not None else self.settings.query_timeout

@@ -59,10 +59,13 @@ def protected_graphs() -> dict[str, str]:
     """Graphs only an admin may change, and what to do instead: the shipped files' graphs (their
     truth is the Turtle in git), the ontology, the inferred graph and the change log."""
     root = resources.data_dir().parent
-    found = {}
+    files: dict[str, list[str]] = {}
     for f in loading.shipped_files():
-        rel = f.path.relative_to(root) if f.path.is_relative_to(root) else f.path
-        found[f.graph] = f"its truth is {rel} in git: edit that file and run `regkg load {rel}`"
+        files.setdefault(f.graph, []).append(str(f.path.relative_to(root) if f.path.is_relative_to(root) else f.path))
+    found = {
+        g: f"its truth is {' and '.join(names)} in git: edit the file and run `regkg load {names[0]}`"
+        for g, names in files.items()
+    }
     found[vocab.INFERRED_GRAPH] = "it is computed from the other graphs"
     found[vocab.CHANGES_GRAPH] = "it records the accepted changes"
     return found
@@ -87,6 +90,11 @@ class Gate:
         self.publisher = publisher
         self.lock = asyncio.Lock()
         self._protected = protected_graphs()
+        self._graph_versions: dict[str, int] = {}
+
+    def graph_version(self, graph: str) -> int:
+        """How many accepted changes have touched ``graph`` (its ETag)."""
+        return self._graph_versions.get(graph, 0)
 
     def _protect(self, change: Change, who: Principal) -> None:
         if who.is_admin:
@@ -135,6 +143,8 @@ class Gate:
                 lost, gained = await asyncio.to_thread(self.store.reinfer_change)  # type: ignore[attr-defined]
             except (OSError, ValueError, RuntimeError, StoreError) as exc:
                 raise ApiError(500, "commit_failed", f"the change could not be committed: {exc}") from None
+            for g in change.graphs:
+                self._graph_versions[g] = self._graph_versions.get(g, 0) + 1
             await self.pool.publish(logged + _change(lost, gained))
             if self.pool.needs_snapshot:
                 self.pool.rebase(await self.publisher.snapshot())
