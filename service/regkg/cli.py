@@ -471,7 +471,14 @@ def serve(
     except (StoreError, RdfParseError) as exc:
         raise _fail(f"cannot open the store {settings.store!r}: {exc}") from None
     err.print(f"regkg: serving on http://{host}:{port}/sparql", highlight=False)
-    uvicorn.run(create_app(settings, store=opened), host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(
+        create_app(settings, store=opened),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        timeout_graceful_shutdown=10,  # a write in flight finishes or is aborted within 10 s
+    )
 
 
 @app.command()
