@@ -17,7 +17,7 @@
     });
     cy.getElementById(iri).addClass("start");
     G.seededRun(cy, G.layoutOptions({ randomize: true, fit: false, padding: 10 }));
-    G.fit(cy, 1.6);
+    G.fit(cy, 1.6, 0.22);  // a small canvas: more room at the sides for the labels
     G.relabel(cy);
     G.readable(cy);
     G.tooltip(cy);

@@ -127,12 +127,12 @@
   }
   // Fill the canvas with the nodes, leaving room at the sides and below for their labels (which keep
   // their screen size), up to a zoom where the drawing would be coarser than the text around it.
-  function fit(cy, maxZoom) {
+  function fit(cy, maxZoom, sides) {
     const els = cy.nodes(":visible");
     if (!els.length) return;
     const bb = els.boundingBox({ includeLabels: false, includeOverlays: false });
     const W = cy.width(), H = cy.height();
-    const padX = Math.min(80, W * 0.16), padTop = 30, padBottom = 48;
+    const padX = Math.min(80, W * (sides || 0.16)), padTop = 30, padBottom = 48;
     let z = Math.min((W - 2 * padX) / Math.max(bb.w, 1), (H - padTop - padBottom) / Math.max(bb.h, 1));
     z = Math.max(cy.minZoom(), Math.min(z, maxZoom || 2));
     cy.zoom(z);
