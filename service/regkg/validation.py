@@ -10,19 +10,36 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor
+from rdflib.plugins.sparql.sparql import Query
 
 from regkg import loading, resources, vocab
 
-__all__ = ["ValidationReport", "Violation", "shapes_graph", "validate_files", "validate_quads"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "QuadIndex",
+    "TooLarge",
+    "ValidationReport",
+    "Violation",
+    "affected_data",
+    "shapes_graph",
+    "validate_affected",
+    "validate_files",
+    "validate_quads",
+]
 
 
 @dataclass(frozen=True)
@@ -90,13 +107,78 @@ def _quiet_ill_typed_literals() -> Iterator[None]:
         log.setLevel(level)
 
 
+# pyShacl hands rdflib each sh:sparql constraint as text, once per focus node, and rdflib parses the
+# text every time (pyparsing, about 0.1 s a query): most of a validation's time went there. While
+# validate_quads runs, each text is parsed once and the prepared query reused for every focus node,
+# as rdflib's own prepareQuery is meant to be used (the bindings differ, the query does not).
+_prepared: ContextVar[dict[tuple[str, str | None, str], Query] | None] = ContextVar("regkg_prepared", default=None)
+
+
+def _install_prepared_queries() -> None:
+    original = SPARQLProcessor.query
+    if getattr(original, "_regkg_prepared", False):
+        return
+
+    def query(
+        self: SPARQLProcessor,
+        strOrQuery: str | Query,
+        initBindings: Mapping[str, Any] | None = None,
+        initNs: Mapping[str, Any] | None = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Mapping[str, Any]:
+        cache = _prepared.get()
+        if cache is not None and isinstance(strOrQuery, str):
+            key = (strOrQuery, base, repr(sorted((initNs or {}).items())))
+            prepared = cache.get(key)
+            if prepared is None:
+                prepared = cache[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
+            strOrQuery = prepared
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    query._regkg_prepared = True  # type: ignore[attr-defined]
+    SPARQLProcessor.query = query  # type: ignore[assignment,method-assign]
+
+
+@contextmanager
+def _prepared_queries() -> Iterator[None]:
+    _install_prepared_queries()
+    token = _prepared.set({})
+    try:
+        yield
+    finally:
+        _prepared.reset(token)
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _rdflib_term(term: object) -> rdflib.term.Node:
+    """A pyoxigraph term as rdflib reads it from N-Triples (a plain literal has no datatype)."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    assert isinstance(term, ox.Literal), term
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return rdflib.Literal(term.value, datatype=None if datatype == _XSD_STRING else rdflib.URIRef(datatype))
+
+
 def _to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
-    """Quads -> one rdflib graph (graph names dropped), through N-Triples."""
-    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    """Quads -> one rdflib graph (graph names dropped), term by term (parsing N-Triples took longer)."""
     g = rdflib.Graph()
-    if data:
-        g.parse(data=data.decode("utf-8"), format="nt")
+    terms: dict[object, rdflib.term.Node] = {}
+
+    def term(t: object) -> rdflib.term.Node:
+        found = terms.get(t)
+        if found is None:
+            found = terms[t] = _rdflib_term(t)
+        return found
+
+    for q in quads:
+        g.add((term(q.subject), term(q.predicate), term(q.object)))  # type: ignore[arg-type]
     return g
 
 
@@ -174,6 +256,7 @@ def _path_text(g: rdflib.Graph, path: rdflib.term.Node | None) -> str | None:
 
 
 @_quiet_ill_typed_literals()
+@_prepared_queries()
 def validate_quads(
     quads: Sequence[ox.Quad],
     *,
@@ -194,6 +277,7 @@ def validate_quads(
         abort_on_first=False,
         allow_warnings=True,
         advanced=True,
+        inplace=True,  # no rules, no inference: nothing is added, so the graph need not be copied first
     )
     report = ValidationReport(checked_triples=len(data))
     assert isinstance(results, rdflib.Graph)
@@ -253,15 +337,152 @@ def validate_quads(
     return report
 
 
-def validate_files(paths: Sequence[Path] | None = None) -> ValidationReport:
+# ------------------------------------------------------------------ a change: what it touches, not the whole graph
+
+Node = ox.NamedNode | ox.BlankNode
+Lookup = Callable[[Node], Iterable[ox.Quad]]
+
+
+def _graph_of(q: ox.Quad) -> str:
+    g = q.graph_name
+    return "" if isinstance(g, ox.DefaultGraph) else str(g.value)
+
+
+class QuadIndex:
+    """Quads in memory, looked up by subject and by object: what :func:`affected_data` needs from
+    a list of quads (the shipped files, say) as it does from a store."""
+
+    def __init__(self, quads: Iterable[ox.Quad]) -> None:
+        self._by_subject: dict[object, list[ox.Quad]] = defaultdict(list)
+        self._by_object: dict[object, list[ox.Quad]] = defaultdict(list)
+        self._ontology: list[ox.Quad] = []
+        for q in quads:
+            self._by_subject[q.subject].append(q)
+            if isinstance(q.object, ox.NamedNode | ox.BlankNode):
+                self._by_object[q.object].append(q)
+            if _graph_of(q) == vocab.ONTOLOGY_GRAPH:
+                self._ontology.append(q)
+
+    def quads(self, subject: Node) -> list[ox.Quad]:
+        return self._by_subject.get(subject, [])
+
+    def incoming(self, node: Node) -> list[ox.Quad]:
+        return self._by_object.get(node, [])
+
+    def ontology(self) -> list[ox.Quad]:
+        return self._ontology
+
+
+def affected_data(
+    quads_of: Lookup,
+    incoming: Lookup,
+    ontology: Iterable[ox.Quad],
+    removed: Iterable[ox.Quad],
+    added: Iterable[ox.Quad],
+    *,
+    skip_graphs: Collection[str] = (),
+) -> tuple[list[ox.Quad], set[str]]:
+    """The data a change's shapes read, and the resources to report on.
+
+    The affected resources are the subjects of the quads the change removes or adds (a blank
+    node counts as the resource that links to it). They are taken as they will be after the
+    change, together with what links to them (shapes with inverse paths: a penalty is some
+    action's outcome), the descriptions of the nodes they point to (for sh:class and nested
+    shapes: an action's amount, its sources, its regulator's types) and the ontology (class
+    hierarchy, term definitions). A resource the change removes altogether is not validated,
+    but whatever still points to it is (a dangling link breaks its referrer's shape).
+
+    ``quads_of(node)`` and ``incoming(node)`` give the quads before the change with ``node`` as
+    subject and as object; quads in ``skip_graphs`` are left out (the inferred graph, recomputed
+    after a change). Returns the quads, all in the default graph (the union, as queries see it),
+    and the IRIs of the affected resources.
+    """
+    gone = {q for q in removed if _graph_of(q) not in skip_graphs}
+    new = {q for q in added if _graph_of(q) not in skip_graphs}
+    new_by_subject: dict[object, set[ox.Quad]] = defaultdict(set)
+    new_by_object: dict[object, set[ox.Quad]] = defaultdict(set)
+    for q in new:
+        new_by_subject[q.subject].add(q)
+        new_by_object[q.object].add(q)
+
+    def kept(quads: Iterable[ox.Quad]) -> set[ox.Quad]:
+        if not gone and not skip_graphs:
+            return set(quads)
+        return {q for q in quads if q not in gone and _graph_of(q) not in skip_graphs}
+
+    def after(node: Node) -> set[ox.Quad]:
+        return kept(quads_of(node)) | new_by_subject.get(node, set())
+
+    focus: set[Node] = set()
+    vanished: set[Node] = set()
+    for q in gone | new:
+        if isinstance(q.subject, ox.NamedNode | ox.BlankNode):
+            focus.add(q.subject)
+    for node in list(focus):
+        if not after(node):
+            focus.discard(node)
+            vanished.add(node)
+    for node in vanished:
+        focus.update(q.subject for q in kept(incoming(node)) if isinstance(q.subject, ox.NamedNode | ox.BlankNode))
+    data: set[ox.Quad] = set(ontology)
+    reached: set[Node] = set()
+    for node in focus:
+        mine = after(node) | kept(incoming(node)) | new_by_object.get(node, set())
+        data |= mine
+        reached.update(q.object for q in mine if isinstance(q.object, ox.NamedNode | ox.BlankNode))
+    for node in reached - focus:
+        data |= after(node)
+    triples = list(dict.fromkeys(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in data))
+    return triples, {n.value for n in focus if isinstance(n, ox.NamedNode)}
+
+
+def validate_affected(
+    quads_of: Lookup,
+    incoming: Lookup,
+    ontology: Iterable[ox.Quad],
+    removed: Iterable[ox.Quad],
+    added: Iterable[ox.Quad],
+    *,
+    skip_graphs: Collection[str] = (),
+    subject_files: dict[str, str] | None = None,
+) -> ValidationReport:
+    """SHACL on a change: the resources it affects and what their shapes reach (:func:`affected_data`),
+    reported on the affected resources only. The write gate and ``regkg import`` both check this way."""
+    data, focus = affected_data(quads_of, incoming, ontology, removed, added, skip_graphs=skip_graphs)
+    return validate_quads(data, report_subjects=focus, subject_files=subject_files)
+
+
+MAX_FILE_BYTES: int = 16 * 1024 * 1024
+"""The most ``validate_files`` reads from given files (all together); above it, :class:`TooLarge`."""
+
+
+class TooLarge(Exception):
+    """Files too large to validate in memory: refused before anything is parsed."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        self.size, self.limit = size, limit
+        super().__init__(
+            f"too large to validate: {size / 1e6:.1f} MB given, the limit is {limit / 1e6:.0f} MB "
+            "(pySHACL holds the data in memory); split the file and validate the parts"
+        )
+
+
+def validate_files(paths: Sequence[Path] | None = None, *, max_bytes: int | None = None) -> ValidationReport:
     """Validate the shipped data (no paths) or the given files, with the ontology.
 
-    Given files are checked together with the shipped data, so that a new action
-    may refer to companies and regulators already in the graph; only the
-    resources the given files describe are reported. Raises RdfParseError.
+    Given files are checked as an addition to the shipped data, so that a new action may refer
+    to companies and regulators already in the graph: their resources, what they link to and
+    what links to them, and the ontology (:func:`validate_affected`, as the write gate checks
+    a change), not the whole graph. Only the resources the given files describe are reported.
+    Raises RdfParseError, and TooLarge (before parsing) when the given files together exceed
+    ``max_bytes`` (default :data:`MAX_FILE_BYTES`).
     """
     shipped = loading.shipped_files()
     if paths:
+        limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
+        size = sum(p.stat().st_size for p in paths)
+        if size > limit:
+            raise TooLarge(size, limit)
         resolved = {p.resolve() for p in paths}
         context = [f for f in shipped if f.path.resolve() not in resolved]
         named = [loading.RdfFile(p, loading.graph_for(p)) for p in paths]
@@ -276,9 +497,10 @@ def validate_files(paths: Sequence[Path] | None = None) -> ValidationReport:
             if isinstance(q.subject, ox.NamedNode):
                 subject_files.setdefault(q.subject.value, str(f.path))
         quads.extend(qs)
+    context_quads: list[ox.Quad] = []
     for f in context:
-        quads.extend(loading.parse_file(f.path, f.graph))
+        context_quads.extend(loading.parse_file(f.path, f.graph))
     if paths:
-        return validate_quads(quads, report_subjects=set(subject_files), subject_files=subject_files)
-    report = validate_quads(quads, subject_files=subject_files)
-    return report
+        index = QuadIndex(context_quads)
+        return validate_affected(index.quads, index.incoming, index.ontology(), (), quads, subject_files=subject_files)
+    return validate_quads([*quads, *context_quads], subject_files=subject_files)
