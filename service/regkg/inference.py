@@ -31,6 +31,7 @@ Minority stakes (rk:minorityStakeIn) are deliberately not rolled up.
 
 from __future__ import annotations
 
+import itertools
 from typing import Final
 
 import pyoxigraph as ox
@@ -119,3 +120,101 @@ def infer(store: ox.Store) -> int:
         store.extend(ox.Quad(t.subject, t.predicate, t.object, inferred) for t in new)
         total += len(new)
     return total
+
+
+#: Predicates whose change can move inferences far from the changed resources (class and property
+#: hierarchies, corporate structure, succession, exchange rates): such a change recomputes all.
+STRUCTURAL: Final = frozenset(vocab.RDFS + p for p in ("subClassOf", "subPropertyOf")) | frozenset(
+    {
+        vocab.OWL + "inverseOf",
+        vocab.RK + "subsidiaryOf",
+        vocab.RK + "succeededBy",
+        vocab.RK + "operatedBy",
+        vocab.RK + "operates",
+        vocab.ORG + "subOrganizationOf",
+        vocab.RK + "rate",
+        vocab.RK + "fromCurrency",
+        vocab.RK + "toCurrency",
+    }
+)
+_TYPE: Final = ox.NamedNode(vocab.RDF + "type")
+_HUB: Final = 200  # a node with more links than this is not expanded through (a concern, a class)
+_LOCAL_LIMIT: Final = 5_000
+
+
+def _is_hub(store: ox.Store, node: object) -> bool:
+    links = store.quads_for_pattern(None, None, node, None)  # type: ignore[arg-type]
+    return sum(1 for _ in itertools.islice(links, _HUB + 1)) > _HUB
+
+
+def _node(t: object) -> bool:
+    return isinstance(t, ox.NamedNode | ox.BlankNode)
+
+
+def infer_change(store: ox.Store, removed: list[ox.Quad], added: list[ox.Quad]) -> tuple[set[ox.Quad], set[ox.Quad]]:
+    """Bring the inferred graph up to date after a change already applied to ``store``; returns
+    the inferred quads lost and gained.
+
+    The rules are local except through the hierarchies: what a change can alter is inferred about
+    the resources it touches (as subject or object). So the rules run on a small copy -- those
+    resources, two links around them (not through hubs), the ontology, the corporate structure and
+    the exchange rates -- and only the inferences about the touched resources are exchanged. A
+    change to a structural predicate, or a large one, recomputes everything (:func:`infer`)."""
+    g_inf = ox.NamedNode(vocab.INFERRED_GRAPH)
+    changed = [q for q in [*removed, *added] if q.graph_name != g_inf]
+    if len(changed) > _LOCAL_LIMIT or any(
+        q.predicate.value in STRUCTURAL or q.graph_name == ox.NamedNode(vocab.ONTOLOGY_GRAPH) for q in changed
+    ):
+        before = set(store.quads_for_pattern(None, None, None, g_inf))
+        infer(store)
+        after = set(store.quads_for_pattern(None, None, None, g_inf))
+        return before - after, after - before
+    # The resources whose inferences may change: the changed quads' subjects, and their objects
+    # (inverse links) unless they are classes or hubs, whose other inferences do not depend on it.
+    touched: set[object] = {q.subject for q in changed}
+    for q in changed:
+        o = q.object
+        if _node(o) and q.predicate != _TYPE and o not in touched and not _is_hub(store, o):
+            touched.add(o)
+    # (a converted amount is a node of its own, named after the amount)
+    touched |= {
+        ox.NamedNode(n.value + x) for n in list(touched) if isinstance(n, ox.NamedNode) for x in ("-eur", "-usd")
+    }
+    context: set[ox.Quad] = set()
+    frontier = set(touched)
+    seen: set[object] = set()
+    for _hop in range(3):
+        nxt: set[object] = set()
+        for n in frontier:
+            if n in seen:
+                continue
+            seen.add(n)
+            out = [q for q in store.quads_for_pattern(n, None, None, None) if q.graph_name != g_inf]  # type: ignore[arg-type]
+            inc = [q for q in store.quads_for_pattern(None, None, n, None) if q.graph_name != g_inf]  # type: ignore[arg-type]
+            context.update(out)
+            context.update(inc)
+            if len(inc) > _HUB:
+                continue
+            nxt.update(q.object for q in out if _node(q.object))
+            nxt.update(q.subject for q in inc)
+        frontier = nxt  # type: ignore[assignment]
+    # What every action needs: the ontology, the corporate structure, the exchange rates.
+    context.update(store.quads_for_pattern(None, None, None, ox.NamedNode(vocab.ONTOLOGY_GRAPH)))
+    for p in STRUCTURAL | {vocab.DCT + "date"}:
+        if p.startswith(vocab.RDFS) or p == vocab.OWL + "inverseOf":
+            continue
+        context.update(q for q in store.quads_for_pattern(None, ox.NamedNode(p), None, None) if q.graph_name != g_inf)
+    local = ox.Store()
+    local.extend(context)
+    infer(local)
+
+    def about(q: ox.Quad) -> bool:
+        return q.subject in touched or q.object in touched
+
+    new = {q for q in local.quads_for_pattern(None, None, None, g_inf) if about(q)}
+    old = {q for q in store.quads_for_pattern(None, None, None, g_inf) if about(q)}
+    lost, gained = old - new, new - old
+    for q in lost:
+        store.remove(q)
+    store.extend(gained)
+    return lost, gained

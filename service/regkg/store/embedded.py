@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from regkg import inference, loading, vocab
+from regkg import inference, loading
 from regkg.store.base import QueryResult, Store, StoreError
 
 __all__ = ["EmbeddedStore", "mark_synced", "open_store", "shipped_fingerprint"]
@@ -164,13 +164,12 @@ class EmbeddedStore:
         self._bump()
         return n
 
-    def reinfer_change(self) -> tuple[set[ox.Quad], set[ox.Quad]]:
-        """Recompute the inferred graph; returns the quads it lost and gained."""
-        g = ox.NamedNode(vocab.INFERRED_GRAPH)
-        before = set(self.ox.quads_for_pattern(None, None, None, g))
-        self.reinfer()
-        after = set(self.ox.quads_for_pattern(None, None, None, g))
-        return before - after, after - before
+    def reinfer_change(self, removed: list[ox.Quad], added: list[ox.Quad]) -> tuple[set[ox.Quad], set[ox.Quad]]:
+        """Bring the inferred graph up to date after a change; returns the quads it lost and gained
+        (cost: the change's neighbourhood, unless it touches a hierarchy -- see inference.infer_change)."""
+        lost, gained = inference.infer_change(self.ox, removed, added)
+        self._bump()
+        return lost, gained
 
 
 def _has_blank(q: ox.Quad) -> bool:

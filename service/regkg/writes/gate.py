@@ -140,7 +140,11 @@ class Gate:
             await asyncio.to_thread(self.log.write, cs, logged)
             try:
                 await asyncio.to_thread(self.store.apply, removed, [*added, *record])  # type: ignore[attr-defined]
-                lost, gained = await asyncio.to_thread(self.store.reinfer_change)  # type: ignore[attr-defined]
+                lost, gained = await asyncio.to_thread(
+                    self.store.reinfer_change,  # type: ignore[attr-defined]
+                    removed,
+                    [*added, *record],
+                )
             except (OSError, ValueError, RuntimeError, StoreError) as exc:
                 raise ApiError(500, "commit_failed", f"the change could not be committed: {exc}") from None
             for g in change.graphs:

@@ -1,0 +1,193 @@
+"""Writes through the gate (issue 10): how long a 100-triple write takes to be acknowledged, how
+soon every reader sees it, how point lookups fare during a stream of writes, and the memory of
+all the service's processes (RSS and PSS: forked engines share the zygote's pages).
+
+    python bench/writes.py [--store memory | --store snapshot:bench/work/graph-1000000.nq] [--writes 30]
+
+Results: bench/results/writes-<store>.{json,md}. Run by hand; one run compares within itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+TOKEN = "bench-token"
+
+
+@contextlib.contextmanager
+def server(store: str, port: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    env = {**os.environ, "REGKG_STORE": store, "REGKG_WRITE_TOKEN": TOKEN, "REGKG_QUERY_TIMEOUT": "30"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "regkg.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                    break
+            time.sleep(0.5)
+        yield url, proc
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def _tree(pid: int) -> list[int]:
+    out = [pid]
+    for child in Path(f"/proc/{pid}/task").glob("*/children"):
+        for c in child.read_text().split():
+            out += _tree(int(c))
+    return out
+
+
+def memory(pid: int) -> dict[str, float]:
+    rss = pss = 0
+    for p in _tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+    return {"rss_mb": round(rss / 1024, 1), "pss_mb": round(pss / 1024, 1), "processes": len(_tree(pid))}
+
+
+def write_text(n: int = 50) -> tuple[str, str]:
+    """100 triples: 50 publishers with an English label each, in a graph of their own."""
+    g = f"urn:regkg:bench:{uuid.uuid4().hex}"
+    tag = uuid.uuid4().hex[:8]
+    body = " ".join(
+        f'<https://w3id.org/regkg/id/org/bench-{tag}-{i}> a rk:Publisher ; rdfs:label "Bench publisher {tag} {i}"@en .'
+        for i in range(n)
+    )
+    return f"INSERT DATA {{ GRAPH <{g}> {{ {body} }} }}", f"https://w3id.org/regkg/id/org/bench-{tag}-{n - 1}"
+
+
+def run(store: str, writes: int, port: int) -> dict[str, object]:
+    with server(store, port) as (url, proc):
+        c = httpx.Client(timeout=120)
+        auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}
+        iris = [
+            r.strip()
+            for r in c.get(
+                url + "/sparql",
+                params={"query": "SELECT DISTINCT ?s WHERE { ?s a rk:EnforcementAction } LIMIT 5000"},
+                headers={"Accept": "text/csv"},
+            ).text.splitlines()[1:]
+            if r.strip()
+        ]
+        mem_before = memory(proc.pid)
+        acks: list[float] = []
+        seen: list[float] = []
+        lookups: list[float] = []
+        stop = threading.Event()
+
+        def reader() -> None:
+            rng = random.Random(3)
+            with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=60) as r:
+                while not stop.is_set():
+                    t = time.perf_counter()
+                    r.get(url + "/sparql", params={"query": f"SELECT * WHERE {{ <{rng.choice(iris)}> ?p ?o }}"})
+                    lookups.append(time.perf_counter() - t)
+
+        th = threading.Thread(target=reader, daemon=True)
+        th.start()
+        for _ in range(writes):
+            text, last = write_text()
+            t = time.perf_counter()
+            resp = c.post(url + "/update", content=text.encode(), headers=auth)
+            acks.append(time.perf_counter() - t)
+            assert resp.status_code == 200, resp.text
+            # seen by a reader: the first query after the acknowledgement must see it
+            t2 = time.perf_counter()
+            while not c.get(url + "/sparql", params={"query": f"ASK {{ <{last}> a rk:Publisher }}"}).json()["boolean"]:
+                time.sleep(0.01)
+            seen.append(time.perf_counter() - t2)
+        stop.set()
+        th.join(30)
+        mem_after = memory(proc.pid)
+    acks.sort()
+    lookups.sort()
+
+    def pct(xs: list[float], p: float) -> float:
+        return round(xs[min(len(xs) - 1, int(p * len(xs)))] * 1000, 1)
+
+    return {
+        "writes": writes,
+        "ack_p50_ms": pct(acks, 0.5),
+        "ack_p90_ms": pct(acks, 0.9),
+        "ack_max_ms": round(acks[-1] * 1000, 1),
+        "seen_after_ack_max_ms": round(max(seen) * 1000, 1),
+        "lookups": len(lookups),
+        "lookup_p50_ms": pct(lookups, 0.5),
+        "lookup_p99_ms": pct(lookups, 0.99),
+        "memory_before": mem_before,
+        "memory_after": mem_after,
+        "ack_mean_ms": round(statistics.mean(acks) * 1000, 1),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--store", default="memory")
+    ap.add_argument("--writes", type=int, default=30)
+    ap.add_argument("--port", type=int, default=8660)
+    args = ap.parse_args()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    result = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": commit,
+        "store": args.store,
+        "load_at_start": round(os.getloadavg()[0], 1),
+        **run(args.store, args.writes, args.port),
+        "load_at_end": round(os.getloadavg()[0], 1),
+    }
+    name = "memory" if args.store == "memory" else Path(args.store.removeprefix("snapshot:")).stem
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"writes-{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    lines = [
+        f"# Writes through the gate ({name})",
+        "",
+        f"{result['date']}, commit {commit}, store {args.store}, load {result['load_at_start']} -> "
+        f"{result['load_at_end']} (2 cores, other work running). {args.writes} writes of 100 triples "
+        "(INSERT DATA, 50 publishers with labels, each in its own graph), one after another, while a "
+        "second client loops point lookups over the graph's actions (bench/writes.py).",
+        "",
+        "| measure | value | target (issue 10, on the 1M-quad graph) |",
+        "| --- | --- | --- |",
+        f"| write acknowledged, p50 / p90 / max | {result['ack_p50_ms']} / {result['ack_p90_ms']} / "
+        f"{result['ack_max_ms']} ms | p50 <= 200 ms |",
+        f"| seen by the next query after the acknowledgement, worst | {result['seen_after_ack_max_ms']} ms | <= 1 s |",
+        f"| point lookups during the writes, p50 / p99 | {result['lookup_p50_ms']} / {result['lookup_p99_ms']} ms "
+        f"({result['lookups']} lookups) | p99 <= 50 ms |",
+        f"| memory of all processes before / after (RSS; PSS) | {result['memory_before']} / {result['memory_after']} "
+        "| <= 1 GB RSS |",
+    ]
+    (RESULTS / f"writes-{name}.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The inferred graph after a change, updated from the change's neighbourhood only, equals the one
+recomputed from scratch (issue 10: cost follows the change)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyoxigraph as ox
+import pytest
+
+from regkg import inference, vocab
+from regkg.store import open_store
+
+ID = "https://w3id.org/regkg/id/"
+RK = vocab.RK
+G = ox.NamedNode("urn:regkg:test:incremental")
+TYPE = ox.NamedNode(vocab.RDF + "type")
+
+
+def n(x: str) -> ox.NamedNode:
+    return ox.NamedNode(x if ":" in x and not x.startswith(("o:", "a:")) else ID + x)
+
+
+def _new_action(store: ox.Store) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    act, fine, amt = n(ID + "action/t1"), n(ID + "penalty/t1-fine"), n(ID + "amount/t1-fine-cny")
+    return [], [
+        ox.Quad(act, TYPE, ox.NamedNode(RK + "Decision"), G),
+        ox.Quad(act, ox.NamedNode(RK + "regulator"), n(ID + "org/state-administration-for-market-regulation"), G),
+        ox.Quad(act, ox.NamedNode(RK + "target"), n(ID + "org/alibaba-group"), G),
+        ox.Quad(act, ox.NamedNode(RK + "platform"), n(ID + "platform/taobao"), G),
+        ox.Quad(
+            act,
+            ox.NamedNode(RK + "dateDecided"),
+            ox.Literal("2021-05-03", datatype=ox.NamedNode(vocab.XSD + "date")),
+            G,
+        ),
+        ox.Quad(act, ox.NamedNode(RK + "outcome"), fine, G),
+        ox.Quad(fine, TYPE, ox.NamedNode(RK + "Fine"), G),
+        ox.Quad(fine, ox.NamedNode(RK + "amount"), amt, G),
+        ox.Quad(amt, TYPE, ox.NamedNode("https://schema.org/MonetaryAmount"), G),
+        ox.Quad(
+            amt,
+            ox.NamedNode("https://schema.org/value"),
+            ox.Literal("500000", datatype=ox.NamedNode(vocab.XSD + "decimal")),
+            G,
+        ),
+        ox.Quad(amt, ox.NamedNode("https://schema.org/currency"), ox.Literal("CNY"), G),
+    ]
+
+
+def _amount_changed(store: ox.Store) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    amt = n(ID + "amount/2021-04-10-samr-alibaba-fine-cny")
+    value = ox.NamedNode("https://schema.org/value")
+    old = list(store.quads_for_pattern(amt, value, None, None))
+    assert old
+    return old, [
+        ox.Quad(amt, value, ox.Literal("1000", datatype=ox.NamedNode(vocab.XSD + "decimal")), old[0].graph_name)
+    ]
+
+
+def _action_removed(store: ox.Store) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    act = n(ID + "action/2021-07-21-cac-minors-taobao")
+    gone = [
+        q for q in store.quads_for_pattern(act, None, None, None) if q.graph_name != ox.NamedNode(vocab.INFERRED_GRAPH)
+    ]
+    assert gone
+    return gone, []
+
+
+def _label_added(store: ox.Store) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    return [], [
+        ox.Quad(n(ID + "platform/taobao"), ox.NamedNode(vocab.RDFS + "label"), ox.Literal("淘宝网", language="zh"), G)
+    ]
+
+
+def _subsidiary_added(store: ox.Store) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    return [], [ox.Quad(n(ID + "org/meituan"), ox.NamedNode(RK + "subsidiaryOf"), n(ID + "org/tencent"), G)]
+
+
+CHANGES: dict[str, Callable[[ox.Store], tuple[list[ox.Quad], list[ox.Quad]]]] = {
+    "a new action with a fine and an amount": _new_action,
+    "an amount corrected": _amount_changed,
+    "an action deleted": _action_removed,
+    "a label added": _label_added,
+    "a control link added (structural: recomputed)": _subsidiary_added,
+}
+
+
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_incremental_equals_full(name: str) -> None:
+    store = open_store("memory").ox  # type: ignore[attr-defined]
+    removed, added = CHANGES[name](store)
+    for q in removed:
+        store.remove(q)
+    store.extend(added)
+    inference.infer_change(store, removed, added)
+    inferred = ox.NamedNode(vocab.INFERRED_GRAPH)
+    incremental = set(store.quads_for_pattern(None, None, None, inferred))
+    inference.infer(store)
+    full = set(store.quads_for_pattern(None, None, None, inferred))
+    assert incremental == full, (sorted(map(str, full - incremental))[:10], sorted(map(str, incremental - full))[:10])
