@@ -61,7 +61,7 @@ def validate(
     fmt: Annotated[ReportFormat, typer.Option("--format", help="Report as text or JSON.")] = ReportFormat.text,
 ) -> None:
     """Validate data against shapes/ (with the ontology). Exit 0 if it conforms, 1 if not."""
-    from regkg.validation import validate_files
+    from regkg.validation import TooLarge, validate_files
 
     for p in paths or []:
         if not p.is_file():
@@ -71,6 +71,8 @@ def validate(
     except RdfParseError as exc:
         where = f"line {exc.line}, column {exc.column}" if exc.line is not None else "file"
         raise _fail(f"{exc.path}: not valid RDF ({where}): {exc.message}") from None
+    except TooLarge as exc:
+        raise _fail(str(exc)) from None
     if fmt is ReportFormat.json:
         out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
@@ -113,7 +115,7 @@ def load(
     from regkg.store import EmbeddedStore, StoreError, open_store
     from regkg.store.embedded import mark_synced
     from regkg.store.sync import sync_files, sync_shipped
-    from regkg.validation import validate_files
+    from regkg.validation import TooLarge, validate_files
 
     settings = Settings.from_env()
     spec = store or settings.store
@@ -127,6 +129,8 @@ def load(
     except RdfParseError as exc:
         where = f"line {exc.line}, column {exc.column}" if exc.line is not None else "file"
         raise _fail(f"{exc.path}: not valid RDF ({where}): {exc.message}") from None
+    except TooLarge as exc:
+        raise _fail(str(exc)) from None
     if not report.conforms:
         _print_report(report)
         raise _fail("nothing was loaded: fix the problems above first")
