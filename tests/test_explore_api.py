@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -304,10 +305,22 @@ def test_search_index_follows_writes(client: httpx.Client, live_server: LiveServ
         f"INSERT DATA {{ GRAPH <{graph}> {{ <{thing}> a <{RK}Company> ; "
         f'<http://www.w3.org/2000/01/rdf-schema#label> "Zyxwv Testco"@en , "兹维测试"@zh }} }}'
     )
+
+    def until(found: bool, q: str) -> None:
+        # A large index is rebuilt in the background after a write: it follows within seconds.
+        deadline = time.monotonic() + 30
+        while (thing in ids(client.get("/api/search", params={"q": q}).json())) != found:
+            assert time.monotonic() < deadline, f"the search index did not follow the write ({q!r})"
+            time.sleep(0.2)
+
     try:
         assert client.post("/update", content=insert.encode(), headers=headers).status_code == 200
+        until(True, "zyxwv testco")
         assert first_id(client.get("/api/search", params={"q": "zyxwv testco"}).json()) == thing
+        until(True, "兹维测试")
         assert first_id(client.get("/api/search", params={"q": "兹维测试"}).json()) == thing
     finally:
-        client.post("/update", content=f"DROP SILENT GRAPH <{graph}>".encode(), headers=headers)
-    assert thing not in ids(client.get("/api/search", params={"q": "zyxwv testco"}).json())
+        assert (
+            client.post("/update", content=f"DROP SILENT GRAPH <{graph}>".encode(), headers=headers).status_code == 200
+        )
+    until(False, "zyxwv testco")

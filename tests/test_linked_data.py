@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import warnings
 from typing import Any
 
@@ -18,9 +19,10 @@ import pytest
 import rdflib
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
-from regkg import vocab
+from regkg import resources, vocab
 
 ALIBABA = "https://w3id.org/regkg/id/org/alibaba-group"
+VERSION = re.search(r'owl:versionInfo "([^"]+)"', (resources.ontology_dir() / "regkg.ttl").read_text()).group(1)  # type: ignore[union-attr]
 TAOBAO_ACTION = "https://w3id.org/regkg/id/action/2021-07-21-cac-minors-taobao"
 VOID = rdflib.Namespace(vocab.VOID)
 SD = rdflib.Namespace(vocab.SD)
@@ -87,8 +89,9 @@ CASES: list[tuple[str, str | None, int, str | None, str | None]] = [
     ("/ontology.jsonld", None, 200, None, JSONLD),
     ("/ontology.rdf", None, 200, None, RDFXML),
     ("/ontology.xyz", None, 404, None, JSON),
-    ("/ontology/0.1.0", "text/turtle", 303, "/ontology.ttl", None),
-    ("/ontology/0.1.0", BROWSER, 303, "/ontology.html", None),
+    (f"/ontology/{VERSION}", "text/turtle", 303, "/ontology.ttl", None),
+    (f"/ontology/{VERSION}", BROWSER, 303, "/ontology.html", None),
+    ("/ontology/0.1.0", "text/turtle", 303, "/ontology.ttl", None),  # a prior version: the current one
     ("/ontology/9.9.9", None, 404, None, JSON),
     # named graphs
     ("/graph/ontology", None, 200, None, TTL),

@@ -182,12 +182,28 @@ async def ontology(request: Request) -> Response:
 
 @router.api_route("/ontology/{version}", methods=_GET, summary="A version IRI of the ontology")
 async def ontology_version(request: Request, version: str) -> Response:
-    """The current version IRI (`owl:versionIRI`, e.g. `…/ontology/0.1.0`) answers as `/ontology`;
-    earlier versions are not served (404)."""
+    """The current version IRI (`owl:versionIRI`, e.g. `…/ontology/0.2.0`) answers as `/ontology`.
+    A prior version the ontology names (`owl:priorVersion`) is not kept: it answers as the current
+    one, with a `Link: <current>; rel="successor-version"` saying so; any other version is 404."""
     current = desc.ontology_version_iri()
-    if current is None or current != vocab.ONTOLOGY_IRI + "/" + version:
-        raise _not_found(f"no ontology version {version!r}; the current one is {current}")
-    return await ontology(request)
+    asked = vocab.ONTOLOGY_IRI + "/" + version
+    if current is not None and current == asked:
+        return await ontology(request)
+    if current is not None and asked in _prior_versions():
+        response = await ontology(request)
+        response.headers["Link"] = f'<{current}>; rel="successor-version"'
+        return response
+    raise _not_found(f"no ontology version {version!r}; the current one is {current}")
+
+
+def _prior_versions() -> set[str]:
+    import pyoxigraph as ox
+
+    from regkg import resources
+
+    prior = ox.NamedNode("http://www.w3.org/2002/07/owl#priorVersion")
+    path = resources.ontology_dir() / "regkg.ttl"
+    return {t.object.value for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE) if t.predicate == prior}
 
 
 @router.api_route("/graph/{name:path}", methods=_GET, summary="The triples of one named graph")
