@@ -195,3 +195,38 @@ def test_replaying_the_log_rebuilds_the_store(server: LiveServer) -> None:
 
 def _log_folder(server: LiveServer) -> Path:
     return Path(str(server.health()["changes"]["folder"]))  # type: ignore[index]
+
+
+DRAFT = """@prefix rk: <https://w3id.org/regkg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/regkg/id/action/2099-01-01-test-draft> a rk:Decision ;
+  rdfs:label "A reviewed draft"@en ;
+  {regulator}
+  rk:target <https://w3id.org/regkg/id/org/alibaba-group> ;
+  rk:concern <https://w3id.org/regkg/concern/antitrust> ;
+  rk:status rk:Concluded ;
+  rk:dateDecided "2021-04-10"^^xsd:date ;
+  prov:wasDerivedFrom <https://w3id.org/regkg/id/source/2021-07-21-ap-china-fines-tech-giants> .
+"""
+
+
+def test_an_accepted_draft_enters_through_the_graph_store(server: LiveServer) -> None:
+    """What /draft submits: the reviewed Turtle into …/graph/drafts/<slug>, through the gate."""
+    url = server.url + "/graph-store"
+    graph = vocab.GRAPH + "drafts/2099-01-01-test-draft"
+    headers = {"Authorization": f"Bearer {WRITER}", "Content-Type": "text/turtle"}
+    bad = DRAFT.replace("{regulator}", "")
+    r = httpx.post(url, params={"graph": graph}, content=bad.encode(), headers=headers, timeout=60)
+    assert r.status_code == 422, r.text
+    assert any("regulator" in x["message"] for x in r.json()["error"]["results"])
+    good = DRAFT.replace(
+        "{regulator}", "rk:regulator <https://w3id.org/regkg/id/org/state-administration-for-market-regulation> ;"
+    )
+    r = httpx.post(url, params={"graph": graph}, content=good.encode(), headers=headers, timeout=60)
+    assert r.status_code == 201, r.text
+    change = r.headers["x-regkg-change"]
+    assert httpx.get(server.url + f"/api/changes/{change}", timeout=10).json()["token"] == "newsroom"
+    got = httpx.get(url, params={"graph": graph}, headers={"Accept": "application/n-triples"}, timeout=10)
+    assert got.status_code == 200 and "2099-01-01-test-draft" in got.text
