@@ -23,7 +23,7 @@ import pyoxigraph as ox
 import pytest
 
 from .conftest import LiveServer
-from .test_w3c_syntax import empty_store_server
+from .test_w3c_syntax import W3C_ADMIN_TOKEN, empty_store_server
 from .w3c import expected, manifest
 from .w3c.manifest import MF, RDFS, UT, ManifestGraph, W3CTest, file_path
 
@@ -140,7 +140,7 @@ def http(server: LiveServer) -> Iterator[httpx.Client]:
 
 
 def _auth(server: LiveServer) -> dict[str, str]:
-    return {"Authorization": f"Bearer {server.write_token}"}
+    return {"Authorization": f"Bearer {W3C_ADMIN_TOKEN}"}
 
 
 def load_graphs(http: httpx.Client, server: LiveServer, test: W3CTest) -> None:

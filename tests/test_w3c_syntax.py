@@ -17,6 +17,7 @@ run here too. Known failures are listed in tests/w3c/expected-failures.txt.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
@@ -48,11 +49,20 @@ def _tests() -> list[W3CTest]:
 TESTS: Final = _tests()
 
 
+#: An admin token of the W3C servers: the suites' CLEAR ALL / DROP ALL touch the change log's own
+#: graph, which only an admin may change (a writer gets 403, as tests/test_write_gate.py shows).
+W3C_ADMIN_TOKEN = "w3c-admin-token"
+
+
 def empty_store_server(folder: Path) -> contextlib.AbstractContextManager[LiveServer]:
-    """``regkg serve`` on an empty in-memory store, writes allowed with the test token."""
+    """``regkg serve`` on an empty in-memory store, writes allowed with the test token (a writer)
+    and with :data:`W3C_ADMIN_TOKEN` (an admin)."""
     empty = folder / "empty.nq"
     empty.write_bytes(b"")
-    return running_server(folder, REGKG_STORE=f"snapshot:{empty}")
+    tokens = folder / "tokens.toml"
+    digest = hashlib.sha256(W3C_ADMIN_TOKEN.encode()).hexdigest()
+    tokens.write_text(f'[[token]]\nname = "w3c"\nrole = "admin"\nsha256 = "{digest}"\n')
+    return running_server(folder, REGKG_STORE=f"snapshot:{empty}", REGKG_TOKENS_FILE=str(tokens))
 
 
 @pytest.fixture(scope="module")

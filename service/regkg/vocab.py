@@ -53,7 +53,7 @@ DATA_GRAPH_PREFIX: Final = f"{GRAPH}data/"
 VOID_GRAPH: Final = f"{GRAPH}void"
 #: The change log, in PROV-O (one prov:Activity per accepted change set).
 CHANGES_GRAPH: Final = f"{GRAPH}changes"
-CHANGE: Final = f"{BASE}change/"
+CHANGE: Final = f"{BASE}id/change/"
 
 RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS: Final = "http://www.w3.org/2000/01/rdf-schema#"

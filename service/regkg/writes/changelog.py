@@ -66,7 +66,7 @@ def prov_quads(cs: ChangeSet) -> list[ox.Quad]:
     """The change set described in PROV-O, in the changes graph."""
     g = ox.NamedNode(vocab.CHANGES_GRAPH)
     act = ox.NamedNode(cs.iri)
-    agent = ox.NamedNode(vocab.BASE + "agent/token/" + re.sub(r"[^A-Za-z0-9._-]", "-", cs.token))
+    agent = ox.NamedNode(vocab.BASE + "id/agent/" + re.sub(r"[^A-Za-z0-9._-]", "-", cs.token).lower())
     prov, dct, rdfs = vocab.PROV, vocab.DCT, vocab.RDFS
     label = f"change {cs.id}: {cs.added} quads added, {cs.removed} removed by {cs.token}"
     quads = [
