@@ -12,7 +12,8 @@ import pytest
 
 from regkg.config import Settings
 from regkg.errors import ApiError
-from regkg.workers.engine import _run_query, apply_change, compute_change, parse_quads
+from regkg.workers.changes import apply_change, compute_change, parse_quads
+from regkg.workers.engine import _run_query
 from regkg.workers.messages import Chunk, ComputeChange, End, Failed, Head, QueryJob, RunQuery, UpdateJob
 
 G = "urn:regkg:test:g"

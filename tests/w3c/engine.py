@@ -105,7 +105,7 @@ def run_query(store: ox.Store, text: str, base: Path, media_type: str | None) ->
 
 def run_update(store: ox.Store, text: str, base: Path) -> str | None:
     """None when the update is applied, else why not."""
-    from regkg.workers.engine import apply_change, compute_change
+    from regkg.workers.changes import apply_change, compute_change
     from regkg.workers.messages import ComputeChange, UpdateJob
 
     try:

@@ -25,7 +25,7 @@ from regkg.auth import Principal
 from regkg.errors import ApiError
 from regkg.store.base import Store, StoreError
 from regkg.workers import Change, EnginePool
-from regkg.workers.engine import graph_name, parse_quads
+from regkg.workers.changes import graph_name, parse_quads
 from regkg.writes.changelog import ChangeLog, prov_quads
 from regkg.writes.check import validate_change
 
