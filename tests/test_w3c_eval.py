@@ -21,38 +21,8 @@ from .w3c.results import Solutions, compare_csv, compare_datasets, compare_solut
 SKIP: Final = manifest.skip_reason()
 pytestmark = pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
 
-#: The suites of manifest-sparql11-query.ttl and manifest-sparql11-results.ttl (their syntax
-#: tests run over HTTP in test_w3c_syntax.py).
-QUERY_SUITES: Final = [
-    "aggregates",
-    "bind",
-    "bindings",
-    "cast",
-    "construct",
-    "exists",
-    "functions",
-    "grouping",
-    "negation",
-    "project-expression",
-    "property-path",
-    "subquery",
-    "json-res",
-    "csv-tsv-res",
-]
-#: The evaluation suites of manifest-sparql11-update.ttl.
-UPDATE_SUITES: Final = [
-    "add",
-    "basic-update",
-    "clear",
-    "copy",
-    "delete-data",
-    "delete-insert",
-    "delete-where",
-    "delete",
-    "drop",
-    "move",
-    "update-silent",
-]
+QUERY_SUITES: Final = manifest.QUERY_SUITES
+UPDATE_SUITES: Final = manifest.UPDATE_SUITES
 _EVAL_KINDS: Final = {"QueryEvaluationTest", "CSVResultFormatTest", "UpdateEvaluationTest"}
 
 
