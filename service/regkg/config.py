@@ -73,6 +73,9 @@ class Settings:
     heavy_client_seconds: float = 30.0
     #: confine engine processes (seccomp + Landlock); off only where the kernel lacks them.
     sandbox: bool = True
+    #: hot read results kept per data version (0 turns the cache off) and their total size.
+    result_cache_entries: int = 1_000
+    result_cache_bytes: int = 64_000_000
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -98,6 +101,8 @@ class Settings:
             short_query_seconds=_float("REGKG_SHORT_QUERY_SECONDS", 0.5),
             heavy_client_seconds=_float("REGKG_HEAVY_CLIENT_SECONDS", 30.0),
             sandbox=_bool("REGKG_SANDBOX", True),
+            result_cache_entries=_int("REGKG_RESULT_CACHE_ENTRIES", 1_000),
+            result_cache_bytes=_int("REGKG_RESULT_CACHE_BYTES", 64_000_000),
         )
 
     @property
