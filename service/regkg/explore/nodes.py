@@ -1,0 +1,157 @@
+"""What every node shown carries (label, types, date, regulator, concerns, corporate group), and
+which nodes and links the exploration walks through at all."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import pyoxigraph as ox
+
+from regkg import vocab
+from regkg.explore.labels import lang_key, local_name
+from regkg.explore.query import chunks, props, select, values
+from regkg.search import LABEL_PREDICATES
+from regkg.store.base import Store
+
+__all__ = ["HIDDEN_PREDICATES", "HIDDEN_TYPES", "HUB_TYPES", "Node", "node_info", "tops"]
+
+RDF_TYPE: Final = f"{vocab.RDF}type"
+RK: Final = vocab.RK
+INFERRED: Final = vocab.INFERRED_GRAPH
+PROV_SOURCE: Final = f"{vocab.PROV}wasDerivedFrom"
+
+#: Types whose nodes are shown but never walked through: hubs that would connect everything.
+HUB_TYPES: Final = frozenset(
+    {
+        f"{vocab.SKOS}Concept",
+        f"{vocab.SKOS}ConceptScheme",
+        f"{RK}ActionStatus",
+        f"{RK}Jurisdiction",
+        f"{RK}Publisher",
+        f"{vocab.OWL}Class",
+        f"{vocab.OWL}ObjectProperty",
+        f"{vocab.OWL}DatatypeProperty",
+        f"{vocab.RDFS}Class",
+        f"{vocab.OWL}Ontology",
+    }
+)
+#: Types that are not entities of the projected graph at all.
+HIDDEN_TYPES: Final = frozenset({f"{RK}ExchangeRate", f"{vocab.SCHEMA}MonetaryAmount"})
+#: Predicates that are not edges between entities.
+HIDDEN_PREDICATES: Final = frozenset(
+    {
+        RDF_TYPE,
+        f"{RK}exchangeRate",
+        f"{RK}convertedAmount",
+        f"{RK}amount",
+        f"{vocab.SCHEMA}url",
+        f"{vocab.SCHEMA}sameAs",
+        f"{vocab.OWL}sameAs",
+        f"{vocab.RDFS}seeAlso",
+        f"{vocab.DCT}language",
+    }
+)
+#: Node attributes fetched for every node shown.
+_NODE_PREDICATES: Final = (
+    RDF_TYPE,
+    *LABEL_PREDICATES,
+    f"{RK}date",
+    f"{RK}dateDecided",
+    f"{RK}dateAnnounced",
+    f"{RK}dateOpened",
+    f"{RK}regulator",
+    f"{RK}concern",
+    f"{RK}groupParent",
+    f"{RK}subsidiaryOf",
+)
+
+
+@dataclass
+class Node:
+    id: str
+    label: str = ""
+    types: list[str] = field(default_factory=list)
+    date: str | None = None
+    regulator: str | None = None
+    concerns: list[str] = field(default_factory=list)
+    group: str | None = None
+    parents: list[str] = field(default_factory=list)
+
+    @property
+    def hub(self) -> bool:
+        return not HUB_TYPES.isdisjoint(self.types)
+
+    @property
+    def hidden(self) -> bool:
+        return not HIDDEN_TYPES.isdisjoint(self.types)
+
+    def as_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": self.id, "label": self.label, "types": self.types}
+        if self.date:
+            d["date"] = self.date
+        if self.regulator:
+            d["regulator"] = self.regulator
+        if self.concerns:
+            d["concerns"] = self.concerns
+        if self.group:
+            d["group"] = self.group
+        return d
+
+
+def node_info(store: Store, iris: Iterable[str]) -> dict[str, Node]:
+    """Labels, types, date, regulator, concerns and corporate group of each node, in one query per 400."""
+    wanted = sorted(set(iris))
+    nodes = {i: Node(i) for i in wanted}
+    label_keys: dict[str, tuple[int, int, str]] = {}
+    dates: dict[str, dict[str, str]] = defaultdict(dict)
+    for n, p, v in props(store, wanted, _NODE_PREDICATES):
+        node = nodes[n]
+        if p == RDF_TYPE:
+            if isinstance(v, ox.NamedNode):
+                node.types.append(v.value)
+        elif p in LABEL_PREDICATES:
+            if isinstance(v, ox.Literal):
+                key = (LABEL_PREDICATES.index(p), lang_key(v), v.value)
+                if n not in label_keys or key < label_keys[n]:
+                    label_keys[n] = key
+        elif p.startswith(f"{RK}date"):
+            dates[n][p] = v.value
+        elif p == f"{RK}regulator":
+            node.regulator = v.value
+        elif p == f"{RK}concern":
+            node.concerns.append(v.value)
+        elif p in {f"{RK}groupParent", f"{RK}subsidiaryOf"}:
+            node.parents.append(v.value)
+    heads_of = tops(store, {p for node in nodes.values() for p in node.parents})
+    for node in nodes.values():
+        node.label = label_keys[node.id][2] if node.id in label_keys else local_name(node.id)
+        node.types.sort()
+        node.concerns.sort()
+        d = dates.get(node.id, {})
+        node.date = (
+            d.get(f"{RK}dateDecided") or d.get(f"{RK}dateAnnounced") or d.get(f"{RK}dateOpened") or d.get(f"{RK}date")
+        )
+        top = sorted(p for p in node.parents if p in heads_of)
+        if top:
+            node.group = top[0]
+    # a company that heads a group is its own group's top
+    heads = {node.group for node in nodes.values() if node.group}
+    for node in nodes.values():
+        if node.id in heads:
+            node.group = node.id
+    return nodes
+
+
+def tops(store: Store, iris: Iterable[str]) -> set[str]:
+    """Those of ``iris`` that are no one's subsidiary and no one's predecessor (rk:succeededBy): the heads of
+    corporate groups."""
+    cands = sorted(set(iris))
+    has_parent: set[str] = set()
+    for chunk in chunks(cands):
+        above = f"<{RK}subsidiaryOf>|<{RK}succeededBy>"
+        q = f"SELECT DISTINCT ?n WHERE {{ VALUES ?n {{ {values(chunk)} }} ?n {above} ?x }}"
+        has_parent |= {row[0].value for row in select(store, q)}
+    return set(cands) - has_parent
