@@ -9,11 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from regkg import formats, sparql, writes
+from regkg import cache, formats, sparql, writes
 from regkg.api.deps import client_id, get_principal, get_queries, get_settings, get_store
 from regkg.config import Settings
 from regkg.errors import ApiError
-from regkg.workers import QueryJob
+from regkg.workers import EnginePool, QueryJob
 
 __all__ = ["router"]
 
@@ -25,7 +25,8 @@ GET `?query=`, POST `application/x-www-form-urlencoded` (`query=`) or POST `appl
 `default-graph-uri` / `named-graph-uri` override FROM / FROM NAMED. Results are negotiated on Accept
 (SELECT/ASK: SPARQL JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE: Turtle, N-Triples, JSON-LD, RDF/XML,
 N-Quads, TriG). `GET /sparql` without a query returns the service description. A result cut by the
-row cap carries `X-RegKG-Truncated: true`.
+row cap carries `X-RegKG-Truncated: true`. Answers carry an ETag (data version, query, Accept): send
+it back in `If-None-Match` for a 304 Not Modified until the next write.
 """
 
 
@@ -61,19 +62,68 @@ async def query(request: Request) -> Response:
         graphs = await asyncio.to_thread(get_store(request).named_graphs)
         return _service_description(request, accept, settings, graphs)
     pool = get_queries(request)
-    job = QueryJob(
-        req.text,
-        req.default_graphs,
-        req.named_graphs,
-        accept,
-        base_iri=str(request.url_for("query")),
-        client=client_id(request),
-    )
+    base_iri = str(request.url_for("query"))
+    results = _results(request, pool)
+    if results is None:  # a remote store changes behind our back: no version to key on
+        return await _run(request, pool, req, accept, base_iri, {"Vary": "Accept"})
+    # The version is read before the query runs: the engine then answers from that version or a
+    # newer one, so neither the ETag nor the cache ever holds an answer older than its key.
+    version = results.at(pool.version)
+    key = (req.text, req.default_graphs, req.named_graphs, accept, base_iri)
+    tag = cache.etag(version, *key)
+    validators = {"Vary": "Accept", "ETag": tag, "Cache-Control": cache.CACHE_CONTROL}
+    if cache.not_modified(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=validators)
+    if not results.enabled:
+        return await _run(request, pool, req, accept, base_iri, validators)
+    hit = results.get(version, key)
+    if hit is not None:
+        headers = {**dict(hit.headers), **validators, cache.CACHE_HEADER: "hit"}
+        return Response(hit.body, media_type=hit.media_type, headers=headers)
+    response = await _run(request, pool, req, accept, base_iri, {**validators, cache.CACHE_HEADER: "miss"})
+    if isinstance(response, _Complete):
+        results.put(version, key, response.entry)
+    return response
+
+
+class _Complete(Response):
+    """An answer that came in one piece from the engine (it may be kept in the cache)."""
+
+    def __init__(self, entry: cache.Entry, headers: dict[str, str]) -> None:
+        super().__init__(entry.body, media_type=entry.media_type, headers={**dict(entry.headers), **headers})
+        self.entry = entry
+
+
+async def _run(
+    request: Request,
+    pool: EnginePool,
+    req: sparql.ProtocolRequest,
+    accept: str | None,
+    base_iri: str,
+    headers: dict[str, str],
+) -> Response:
+    job = QueryJob(req.text, req.default_graphs, req.named_graphs, accept, base_iri=base_iri, client=client_id(request))
     response = await pool.execute(job, request.is_disconnected)
-    headers = {"Vary": "Accept", **response.outcome.headers(settings.max_rows)}
+    described = tuple(response.outcome.headers(get_settings(request).max_rows).items())
     if response.complete is not None:
-        return Response(response.complete, media_type=response.outcome.content_type, headers=headers)
-    return StreamingResponse(response.body, media_type=response.outcome.content_type, headers=headers)
+        return _Complete(cache.Entry(response.complete, response.outcome.content_type, described), headers)
+    return StreamingResponse(
+        response.body, media_type=response.outcome.content_type, headers={**dict(described), **headers}
+    )
+
+
+def _results(request: Request, pool: EnginePool) -> cache.ResultCache | None:
+    """The hot-result cache of this app's engine pool (None for a remote store)."""
+    if pool.remote is not None:
+        return None
+    results: cache.ResultCache | None = getattr(request.app.state, "results", None)
+    if results is None or getattr(request.app.state, "results_pool", None) is not pool:
+        settings = get_settings(request)
+        results = request.app.state.results = cache.ResultCache(
+            settings.result_cache_entries, settings.result_cache_bytes
+        )
+        request.app.state.results_pool = pool
+    return results
 
 
 # /sparql is served by a plain Starlette route, placed first: FastAPI's per-request dependency
