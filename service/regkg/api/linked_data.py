@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from regkg import formats, urls, vocab
+from regkg import cache, formats, urls, vocab
 from regkg.api.deps import get_settings, get_store
 from regkg.errors import ApiError
 from regkg.linked_data import describe as desc
@@ -78,28 +77,26 @@ def _document_format(request: Request) -> formats.Format:
     return fmt
 
 
-def _see_other(request: Request, path: str) -> Response:
-    return Response(status_code=303, headers={"Location": _local(request, path), "Vary": "Accept"})
+def _see_other(request: Request, path: str, etag: str | None = None) -> Response:
+    headers = {"Location": _local(request, path), "Vary": "Accept", **(_validators(etag) if etag else {})}
+    return Response(status_code=303, headers=headers)
 
 
 def _etag(request: Request, store: Store, variant: str) -> str:
-    """A weak validator for a document of the current data version (changes on every write)."""
-    key = f"{store.data_version} {_root(request)} {get_settings(request).base_iri} {request.url.path} {variant}"
-    return 'W/"' + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:24] + '"'
+    """The validator of a document of the store's current data version (it changes on every write).
+    Read before the document is built, so that the document is of that version or a newer one."""
+    return cache.etag(store.data_version, _root(request), get_settings(request).base_iri, request.url.path, variant)
 
 
-def _not_modified(request: Request, etag: str) -> Response | None:
+def _validators(etag: str) -> dict[str, str]:
+    return {"ETag": etag, "Cache-Control": cache.CACHE_CONTROL}
+
+
+def _not_modified(request: Request, etag: str, vary: bool = False) -> Response | None:
     """304 Not Modified when the client's If-None-Match names ``etag``."""
-    header = request.headers.get("if-none-match")
-    if header and (header.strip() == "*" or etag in {t.strip() for t in header.split(",")}):
-        return Response(status_code=304, headers={"ETag": etag})
-    return None
-
-
-def _link(request: Request, u: urls.Urls, iri: str, current: str | None) -> str:
-    root = request.scope.get("root_path", "").rstrip("/")
-    parts = [f'<{root}{p}>; rel="alternate"; type="{m}"' for p, m in u.alternates(iri) if p != current]
-    return ", ".join(parts)
+    if not cache.not_modified(request.headers.get("if-none-match"), etag):
+        return None
+    return Response(status_code=304, headers={**_validators(etag), **({"Vary": "Accept"} if vary else {})})
 
 
 async def _dereference(request: Request, iri: str | None, what: str) -> Response:
@@ -107,6 +104,10 @@ async def _dereference(request: Request, iri: str | None, what: str) -> Response
     if iri is None:
         raise _not_found(f"no {what} at {request.url.path}")
     store = get_store(request)
+    # Where the IRI redirects depends on the data (is it there?) and Accept: both in the validator.
+    etag = _etag(request, store, request.headers.get("accept") or "")
+    if (unchanged := _not_modified(request, etag, vary=True)) is not None:
+        return unchanged
     if not await asyncio.to_thread(desc.exists, store, iri):
         raise _not_found(f"the graph says nothing about <{iri}>", iri=iri)
     try:
@@ -115,7 +116,7 @@ async def _dereference(request: Request, iri: str | None, what: str) -> Response
         raise _not_acceptable(exc) from None
     target = u.page(iri) if fmt is None else u.data(iri, fmt.extension)
     assert target is not None
-    return _see_other(request, target)
+    return _see_other(request, target, etag)
 
 
 @router.api_route("/id/{key:path}", methods=_GET, summary="Dereference a thing's IRI (303 See Other)")
@@ -165,7 +166,7 @@ async def data(request: Request, path: str) -> Response:
     if not triples:
         raise _not_found(f"the graph says nothing about <{iri}>", iri=iri)
     body = desc.serialize(triples, doc_fmt, urls.absolute(_root(request), urls.CONTEXT), first=iri)
-    headers = {"Link": _link(request, u, iri, current), "ETag": etag, "Access-Control-Allow-Origin": "*"}
+    headers = {"Link": u.link_header(iri, current), **_validators(etag), "Access-Control-Allow-Origin": "*"}
     return Response(body, media_type=doc_fmt.content_type, headers=headers)
 
 
@@ -216,12 +217,12 @@ async def named_graph(request: Request, name: str) -> Response:
         raise _not_found(f"no named graph at {request.url.path}")
     fmt = _document_format(request)
     etag = _etag(request, store, fmt.extension)
-    if (unchanged := _not_modified(request, etag)) is not None:
+    if (unchanged := _not_modified(request, etag, vary=True)) is not None:
         return unchanged
     triples = await asyncio.to_thread(desc.graph_triples, store, iri)
     body = desc.serialize(triples, fmt, urls.absolute(_root(request), urls.CONTEXT))
     headers = {
-        "ETag": etag,
+        **_validators(etag),
         "Vary": "Accept",
         "Link": f'<{_local(request, urls.VOID)}>; rel="describedby"',
         "Access-Control-Allow-Origin": "*",
@@ -234,7 +235,7 @@ async def ontology_document(request: Request, ext: str) -> Response:
     u = _urls(request)
     iri = vocab.ONTOLOGY_IRI
     current = f"{urls.ONTOLOGY}.{ext}"
-    headers = {"Link": _link(request, u, iri, current), "Access-Control-Allow-Origin": "*"}
+    headers = {"Link": u.link_header(iri, current), "Access-Control-Allow-Origin": "*"}
     if ext == "html":
         path = ontology_docs.docs_file()
         if not path.is_file():
@@ -291,11 +292,11 @@ async def void(request: Request) -> Response:
     the dumps, the modification date. Turtle unless Accept asks for another RDF format."""
     fmt = _document_format(request)
     etag = _etag(request, get_store(request), fmt.extension)
-    if (unchanged := _not_modified(request, etag)) is not None:
+    if (unchanged := _not_modified(request, etag, vary=True)) is not None:
         return unchanged
     triples = await _description(request)
     body = desc.serialize(triples, fmt, urls.absolute(_root(request), urls.CONTEXT), void_.PREFIXES)
-    headers = {"ETag": etag, "Vary": "Accept", "Access-Control-Allow-Origin": "*"}
+    headers = {**_validators(etag), "Vary": "Accept", "Access-Control-Allow-Origin": "*"}
     return Response(body, media_type=fmt.content_type, headers=headers)
 
 
@@ -309,12 +310,12 @@ async def _export(request: Request, name: str | None) -> Response:
         raise _not_acceptable(exc) from None
     store = get_store(request)
     etag = _etag(request, store, fmt.extension)
-    if (unchanged := _not_modified(request, etag)) is not None:
+    if (unchanged := _not_modified(request, etag, vary=name is None)) is not None:
         return unchanged
     description = await _description(request)
     day = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     headers = {
-        "ETag": etag,
+        **_validators(etag),
         "Content-Disposition": f'inline; filename="regkg-{day}.{fmt.extension}"',
         "Link": f'<{_local(request, urls.VOID)}>; rel="describedby"',
         "Access-Control-Allow-Origin": "*",
