@@ -34,18 +34,10 @@ from typing import Final
 import pyoxigraph as ox
 
 from regkg import vocab
+from regkg.explore.labels import LABEL_PREDICATES, NAME_PREDICATES, BestLabels
 from regkg.store.base import Store
 
 __all__ = ["Hit", "Index", "SearchIndex", "build_index", "normalise"]
-
-#: Predicates whose literal values name an entity; the first ones are preferred labels.
-LABEL_PREDICATES: Final = (
-    f"{vocab.RDFS}label",
-    f"{vocab.SKOS}prefLabel",
-    f"{vocab.DCT}title",
-    f"{vocab.SCHEMA}name",
-)
-ALIAS_PREDICATES: Final = (f"{vocab.SKOS}altLabel", f"{vocab.RK}formerName", f"{vocab.SKOS}notation")
 
 #: Things not worth finding by name: amounts and exchange rates (thousands, labelled by number).
 EXCLUDED_TYPES: Final = frozenset({f"{vocab.RK}ExchangeRate", f"{vocab.SCHEMA}MonetaryAmount"})
@@ -311,15 +303,6 @@ class Index:
         return out[:50]
 
 
-def _lang_rank(lit: ox.Literal) -> int:
-    lang = lit.language or ""
-    if lang == "en" or lang.startswith("en-"):
-        return 0
-    if not lang:
-        return 1
-    return 2
-
-
 def select(store: Store, query: str) -> ox.QuerySolutions:
     result = store.query(query)
     if not isinstance(result, ox.QuerySolutions):
@@ -336,22 +319,17 @@ def build_index(store: Store) -> Index:
         if isinstance(s, ox.NamedNode) and isinstance(t, ox.NamedNode):
             types[s.value].append(t.value)
     excluded = {s for s, ts in types.items() if not EXCLUDED_TYPES.isdisjoint(ts)}
-    labels: dict[str, tuple[int, int, str]] = {}
-    for rank, pred in enumerate(LABEL_PREDICATES + ALIAS_PREDICATES):
+    labels = BestLabels()
+    for pred in NAME_PREDICATES:
         preferred = pred in LABEL_PREDICATES
         for row in select(store, f"SELECT ?s ?l WHERE {{ ?s <{pred}> ?l }}"):
             s, lit = row[0], row[1]
             if not isinstance(s, ox.NamedNode) or not isinstance(lit, ox.Literal) or s.value in excluded:
                 continue
             index.add(s.value, lit.value, preferred)
-            if preferred:
-                key = (rank, _lang_rank(lit), lit.value)
-                old = labels.get(s.value)
-                if old is None or key < old:
-                    labels[s.value] = key
-            elif s.value not in labels:
-                labels[s.value] = (99, _lang_rank(lit), lit.value)
-    for iri, (_r, _l, label) in labels.items():
+            labels.offer(s.value, pred, lit)
+    for iri in labels.iris():
+        label = labels.get(iri)
         ts = tuple(sorted(types.get(iri, ())))
         weight = max((TYPE_WEIGHTS[t] for t in ts if t in TYPE_WEIGHTS), default=0.0)
         if weight >= 0:

@@ -11,11 +11,10 @@ import pyoxigraph as ox
 
 from regkg import vocab
 from regkg.explore.errors import NotFound
-from regkg.explore.labels import labels
+from regkg.explore.labels import ALIAS_PREDICATES, LABEL_PREDICATES, labels
 from regkg.explore.limits import EXPLORE_LIMITS
 from regkg.explore.query import named, select, term
 from regkg.explore.sources import sources
-from regkg.search import ALIAS_PREDICATES, LABEL_PREDICATES
 from regkg.store.base import Store
 
 __all__ = ["entity"]

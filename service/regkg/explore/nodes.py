@@ -11,9 +11,8 @@ from typing import Any, Final
 import pyoxigraph as ox
 
 from regkg import vocab
-from regkg.explore.labels import lang_key, local_name
+from regkg.explore.labels import NAME_PREDICATES, BestLabels
 from regkg.explore.query import chunks, props, select, values
-from regkg.search import LABEL_PREDICATES
 from regkg.store.base import Store
 
 __all__ = ["HIDDEN_PREDICATES", "HIDDEN_TYPES", "HUB_TYPES", "Node", "node_info", "tops"]
@@ -57,7 +56,7 @@ HIDDEN_PREDICATES: Final = frozenset(
 #: Node attributes fetched for every node shown.
 _NODE_PREDICATES: Final = (
     RDF_TYPE,
-    *LABEL_PREDICATES,
+    *NAME_PREDICATES,
     f"{RK}date",
     f"{RK}dateDecided",
     f"{RK}dateAnnounced",
@@ -105,18 +104,15 @@ def node_info(store: Store, iris: Iterable[str]) -> dict[str, Node]:
     """Labels, types, date, regulator, concerns and corporate group of each node, in one query per 400."""
     wanted = sorted(set(iris))
     nodes = {i: Node(i) for i in wanted}
-    label_keys: dict[str, tuple[int, int, str]] = {}
+    names = BestLabels()
     dates: dict[str, dict[str, str]] = defaultdict(dict)
     for n, p, v in props(store, wanted, _NODE_PREDICATES):
         node = nodes[n]
         if p == RDF_TYPE:
             if isinstance(v, ox.NamedNode):
                 node.types.append(v.value)
-        elif p in LABEL_PREDICATES:
-            if isinstance(v, ox.Literal):
-                key = (LABEL_PREDICATES.index(p), lang_key(v), v.value)
-                if n not in label_keys or key < label_keys[n]:
-                    label_keys[n] = key
+        elif p in NAME_PREDICATES:
+            names.offer(n, p, v)
         elif p.startswith(f"{RK}date"):
             dates[n][p] = v.value
         elif p == f"{RK}regulator":
@@ -127,7 +123,7 @@ def node_info(store: Store, iris: Iterable[str]) -> dict[str, Node]:
             node.parents.append(v.value)
     heads_of = tops(store, {p for node in nodes.values() for p in node.parents})
     for node in nodes.values():
-        node.label = label_keys[node.id][2] if node.id in label_keys else local_name(node.id)
+        node.label = names.get(node.id)
         node.types.sort()
         node.concerns.sort()
         d = dates.get(node.id, {})

@@ -6,10 +6,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-import pyoxigraph as ox
-
 from regkg import vocab
-from regkg.explore.labels import labels, local_name
+from regkg.explore.labels import BestLabels, labels
 from regkg.explore.query import chunks, props, select, term, values
 from regkg.store.base import Store
 
@@ -27,24 +25,20 @@ def sources(store: Store, iris: Sequence[str]) -> dict[str, list[dict[str, Any]]
                 cited[n].append(src)
     all_src = sorted({s for ss in cited.values() for s in ss})
     details: dict[str, dict[str, Any]] = {s: {"id": s} for s in all_src}
-    fields = {
-        f"{vocab.DCT}title": "title",
-        f"{vocab.SCHEMA}url": "url",
-        f"{vocab.DCT}date": "date",
-        f"{vocab.SCHEMA}publisher": "publisher",
-        f"{vocab.RDFS}label": "label",
-    }
-    for s, p, v in props(store, all_src, fields):
-        key = fields[p]
-        if key in details[s] and key in {"title", "label"}:
-            if isinstance(v, ox.Literal) and (v.language or "").startswith("en"):
-                details[s][key] = v.value
-            continue
-        details[s][key] = v.value
+    fields = {f"{vocab.SCHEMA}url": "url", f"{vocab.DCT}date": "date", f"{vocab.SCHEMA}publisher": "publisher"}
+    # a source's title is its dct:title, else its rdfs:label, each picked by the one language rule
+    titles, names = BestLabels(), BestLabels()
+    title, label = f"{vocab.DCT}title", f"{vocab.RDFS}label"
+    for s, p, v in props(store, all_src, [*fields, title, label]):
+        if p == title:
+            titles.offer(s, p, v)
+        elif p == label:
+            names.offer(s, p, v)
+        else:
+            details[s][fields[p]] = v.value
     pubs = labels(store, {d["publisher"] for d in details.values() if "publisher" in d})
-    for d in details.values():
+    for s, d in details.items():
         if "publisher" in d:
             d["publisher"] = {"id": d["publisher"], "label": pubs.get(d["publisher"])}
-        d.setdefault("title", d.pop("label", None) or local_name(d["id"]))
-        d.pop("label", None)
+        d["title"] = titles.get(s) if s in titles else names.get(s)
     return {n: [details[s] for s in ss] for n, ss in cited.items()}
