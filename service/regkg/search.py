@@ -25,7 +25,6 @@ import heapq
 import itertools
 import threading
 import time
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,9 +34,11 @@ import pyoxigraph as ox
 
 from regkg import vocab
 from regkg.explore.labels import LABEL_PREDICATES, NAME_PREDICATES, BestLabels
+from regkg.explore.query import select
+from regkg.names import normalise
 from regkg.store.base import Store
 
-__all__ = ["Hit", "Index", "SearchIndex", "build_index", "normalise"]
+__all__ = ["Hit", "Index", "SearchIndex", "build_index"]
 
 #: Things not worth finding by name: amounts and exchange rates (thousands, labelled by number).
 EXCLUDED_TYPES: Final = frozenset({f"{vocab.RK}ExchangeRate", f"{vocab.SCHEMA}MonetaryAmount"})
@@ -62,13 +63,6 @@ _COMMON_TRIGRAM: Final = 3_000
 _SEP: Final = "\x00"
 #: Indexes that build faster than this are rebuilt in the request that notices a new data version.
 _SYNC_REBUILD_SECONDS: Final = 0.5
-
-
-def normalise(text: str) -> str:
-    """Case-folded, NFKC, accents removed, whitespace collapsed."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def _words(name: str) -> list[str]:
@@ -301,13 +295,6 @@ class Index:
                 out.append((term, r))
         out.sort(key=lambda t: -t[1])
         return out[:50]
-
-
-def select(store: Store, query: str) -> ox.QuerySolutions:
-    result = store.query(query)
-    if not isinstance(result, ox.QuerySolutions):
-        raise TypeError("expected a SELECT query")
-    return result
 
 
 def build_index(store: Store) -> Index:

@@ -6,6 +6,7 @@ base IRI (REGKG_BASE_IRI) or of a term name happens once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "CHANGE",
     "CHANGES_GRAPH",
     "CONCERN",
+    "CURIE_PREFIXES",
     "DCAT",
     "DCT",
     "FOAF",
@@ -32,10 +34,12 @@ __all__ = [
     "SD",
     "SECTOR",
     "SH",
+    "SHAPES",
     "SKOS",
     "VOID",
     "VOID_GRAPH",
     "XSD",
+    "curie",
     "sparql_prefixes",
 ]
 
@@ -90,3 +94,23 @@ PREFIXES: Final[dict[str, str]] = {
 def sparql_prefixes() -> str:
     """The PREFIX block the CLI and the query editor put before a user's query."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+#: The shapes' namespace (shapes/*.ttl), named in validation reports.
+SHAPES: Final = f"{BASE}shapes#"
+#: Prefixes of the CURIEs shown to people (pages, ontology docs, command-line reports): the SPARQL
+#: ones, the shapes' and the things'.
+CURIE_PREFIXES: Final[dict[str, str]] = {**PREFIXES, "rks": SHAPES, "id": ID}
+
+
+def curie(iri: str | None, prefixes: Mapping[str, str] = CURIE_PREFIXES) -> str:
+    """``iri`` shortened for display (``rk:Platform``) by the longest namespace it starts with, so
+    that nested namespaces pick the closest; the IRI itself when none fits or nothing would be left
+    after the prefix, and "" for no IRI."""
+    if not iri:
+        return ""
+    best = ""
+    for prefix, ns in prefixes.items():
+        if iri.startswith(ns) and len(iri) > len(ns) and len(ns) > len(prefixes.get(best, "")):
+            best = prefix
+    return f"{best}:{iri[len(prefixes[best]) :]}" if best else iri

@@ -129,7 +129,7 @@ def _render(
         "alternates": alternates,
         "page": lambda iri: page_href(u, iri),
         "explore_href": lambda iri: "/explore?" + urlencode({"iri": iri}),
-        "short": _short,
+        "short": vocab.curie,
         "money": _money,
         "kind_of": kind_of,
         "sparql": urls.SPARQL,
@@ -148,14 +148,6 @@ def _money(value: str | float) -> str:
     except InvalidOperation:
         return str(value)
     return f"{d:,.0f}" if d == d.to_integral_value() else f"{d:,.2f}"
-
-
-def _short(iri: str) -> str:
-    """A CURIE for an IRI in one of the known namespaces, else the IRI."""
-    for prefix, ns in sorted(vocab.PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
 
 
 def _not_found(request: Request, message: str) -> Response:

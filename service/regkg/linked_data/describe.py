@@ -24,6 +24,7 @@ from typing import Final
 import pyoxigraph as ox
 
 from regkg import formats, resources, vocab
+from regkg.explore.query import exists
 from regkg.linked_data.jsonld import write_jsonld
 from regkg.linked_data.void import DATA_LICENSE
 from regkg.store.base import Store
@@ -50,16 +51,9 @@ _DESCRIBE: Final = """CONSTRUCT { ?s ?p ?o } WHERE {
             FILTER(?p IN (rdf:type, rdfs:label)) }
 }"""
 
-_EXISTS: Final = "ASK { { <IRI> ?p ?o } UNION { ?s ?p <IRI> } }"
-
 
 def _bind(query: str, iri: str) -> str:
     return query.replace("<IRI>", str(ox.NamedNode(iri)))  # NamedNode checks the IRI is well formed
-
-
-def exists(store: Store, iri: str) -> bool:
-    """Whether the graph says anything about ``iri`` (as subject or object)."""
-    return bool(store.query(_bind(_EXISTS, iri)))
 
 
 def describe(store: Store, iri: str, document: str | None = None, dataset: str | None = None) -> list[ox.Triple]:

@@ -107,7 +107,8 @@ def _other_terms(graph: Any, html: str) -> str:
         if f'id="{local}"' in html or not re.fullmatch(r"\w+", local):
             continue
         types = ", ".join(
-            f'<a href="{html_escape(str(t))}">{html_escape(_curie(str(t)))}</a>' for t in graph.objects(term, RDF.type)
+            f'<a href="{html_escape(str(t))}">{html_escape(vocab.curie(str(t)))}</a>'
+            for t in graph.objects(term, RDF.type)
         )
         blocks.append(
             f'        <div class="property entity" id="{local}">\n'
@@ -127,13 +128,6 @@ def _other_terms(graph: Any, html: str) -> str:
         + "      </div>\n"
     )
     return html.replace('      <div id="namespaces">', section + '      <div id="namespaces">', 1)
-
-
-def _curie(iri: str) -> str:
-    for prefix, ns in vocab.PREFIXES.items():
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
 
 
 _SHELL_CSS: Final = """
