@@ -287,6 +287,12 @@ def test_no_joint_share_is_summed(store: Any) -> None:
         ("twitter", "x-corp"),
         ("line-corporation", "ly-corporation"),
         ("z-holdings", "ly-corporation"),
+        # issue 13, second session
+        ("tiktok-pte-ltd", "bytedance"),
+        ("booking-com-bv", "booking-holdings"),
+        ("tools-for-humanity-gmbh", "tools-for-humanity"),
+        ("alibaba-com", "alibaba-group"),
+        ("temu-operator", "pdd-holdings"),
     ],
 )
 def test_companies_the_audit_found_unlinked_roll_up_to_their_group(store: Any, company: str, group: str) -> None:
