@@ -255,6 +255,7 @@ GROUP_CASES: list[tuple[str, Check]] = [
         ),
     ),
     (ALIBABA, lambda b: ANT not in {m["id"] for m in b["members"]}),
+    (ALIBABA, lambda b: b["actions_truncated"] is False),
     # control via rk:subsidiaryOf: Weibo rolls up into SINA
     (WEIBO_CORP, lambda b: b["group"]["id"] == SINA and WEIBO_CORP in {m["id"] for m in b["members"]}),
     (ID + "platform/weibo", lambda b: b["group"]["id"] == SINA),

@@ -76,12 +76,29 @@ class Settings:
     #: hot read results kept per data version (0 turns the cache off) and their total size.
     result_cache_entries: int = 1_000
     result_cache_bytes: int = 64_000_000
+    #: exploration (regkg.explore): hops and nodes of a neighbourhood, hops and number of paths,
+    #: incoming links listed on an entity, actions rolled up into a corporate group.
+    explore_max_hops: int = 3
+    explore_max_nodes: int = 500
+    explore_default_nodes: int = 100
+    explore_max_path_hops: int = 8
+    explore_default_path_hops: int = 5
+    explore_max_paths: int = 10
+    explore_incoming: int = 500
+    explore_group_actions: int = 2_000
+    #: search (regkg.search): results per request, length of a query, names looked at per ranking stage.
+    search_max_results: int = 100
+    search_max_query_chars: int = 200
+    search_stage_names: int = 200
+    #: a search index that builds faster than this is rebuilt in the request that notices new data;
+    #: a slower one in the background while searches answer from the previous index.
+    search_sync_rebuild_seconds: float = 0.5
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> Settings:
         tokens = tuple(t.strip() for t in os.environ.get("REGKG_WRITE_TOKEN", "").split(",") if t.strip())
-        base = os.environ.get("REGKG_BASE_IRI", vocab.BASE)
+        base = os.environ.get("REGKG_BASE_IRI", "").strip() or vocab.BASE
         if not base.endswith("/"):
             base += "/"
         return cls(
@@ -103,6 +120,18 @@ class Settings:
             sandbox=_bool("REGKG_SANDBOX", True),
             result_cache_entries=_int("REGKG_RESULT_CACHE_ENTRIES", 1_000),
             result_cache_bytes=_int("REGKG_RESULT_CACHE_BYTES", 64_000_000),
+            explore_max_hops=_int("REGKG_EXPLORE_MAX_HOPS", 3),
+            explore_max_nodes=_int("REGKG_EXPLORE_MAX_NODES", 500),
+            explore_default_nodes=_int("REGKG_EXPLORE_DEFAULT_NODES", 100),
+            explore_max_path_hops=_int("REGKG_EXPLORE_MAX_PATH_HOPS", 8),
+            explore_default_path_hops=_int("REGKG_EXPLORE_DEFAULT_PATH_HOPS", 5),
+            explore_max_paths=_int("REGKG_EXPLORE_MAX_PATHS", 10),
+            explore_incoming=_int("REGKG_EXPLORE_INCOMING", 500),
+            explore_group_actions=_int("REGKG_EXPLORE_GROUP_ACTIONS", 2_000),
+            search_max_results=_int("REGKG_SEARCH_MAX_RESULTS", 100),
+            search_max_query_chars=_int("REGKG_SEARCH_MAX_QUERY_CHARS", 200),
+            search_stage_names=_int("REGKG_SEARCH_STAGE_NAMES", 200),
+            search_sync_rebuild_seconds=_float("REGKG_SEARCH_SYNC_REBUILD_SECONDS", 0.5),
         )
 
     @property

@@ -14,7 +14,6 @@ CSV importer work on the canonical IRIs).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from regkg import resources, vocab
+from regkg.config import Settings
 
 __all__ = [
     "FORMATS",
@@ -95,9 +95,9 @@ def shipped_files() -> list[RdfFile]:
 
 
 def deployment_base() -> str:
-    """The deployment's base IRI: ``REGKG_BASE_IRI`` (with a final slash), default ``vocab.BASE``."""
-    base = os.environ.get("REGKG_BASE_IRI", "").strip() or vocab.BASE
-    return base if base.endswith("/") else base + "/"
+    """The deployment's base IRI (``REGKG_BASE_IRI``, read by :class:`~regkg.config.Settings`, the one
+    place settings are read): for callers that have no settings object at hand."""
+    return Settings.from_env().base_iri
 
 
 def _rebaser(base: str | None) -> tuple[str, str] | None:

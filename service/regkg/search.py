@@ -33,6 +33,7 @@ from typing import Final
 import pyoxigraph as ox
 
 from regkg import vocab
+from regkg.config import Settings
 from regkg.explore.labels import LABEL_PREDICATES, NAME_PREDICATES, BestLabels
 from regkg.explore.query import select
 from regkg.names import normalise
@@ -53,16 +54,15 @@ TYPE_WEIGHTS: Final = {
     f"{vocab.RK}Source": -0.02,
     f"{vocab.RK}Penalty": -0.01,
 }
-#: At most this many names are looked at in each stage of a search (bounded time).
-_MAX_STAGE: Final = 200
+#: Limits (names looked at per stage, the synchronous-rebuild threshold) are REGKG_SEARCH_*
+#: settings; these are their defaults.
+_DEFAULTS: Final = Settings()
 _BANDS: Final = {"exact": 0, "exact-alias": 0, "prefix": 1, "word-prefix": 2, "substring": 3, "fuzzy": 4}
 _SCORES: Final = {"exact": 1.0, "exact-alias": 0.95, "prefix": 0.8, "word-prefix": 0.7, "substring": 0.5}
 _FUZZY_MIN_RATIO: Final = 0.72
 _FUZZY_CANDIDATES: Final = 100
 _COMMON_TRIGRAM: Final = 3_000
 _SEP: Final = "\x00"
-#: Indexes that build faster than this are rebuilt in the request that notices a new data version.
-_SYNC_REBUILD_SECONDS: Final = 0.5
 
 
 def _words(name: str) -> list[str]:
@@ -168,7 +168,10 @@ class Index:
         return self
 
     # -- searching ---------------------------------------------------------
-    def search(self, query: str, *, types: Iterable[str] = (), limit: int = 10) -> list[Hit]:
+    def search(
+        self, query: str, *, types: Iterable[str] = (), limit: int = 10, stage: int = _DEFAULTS.search_stage_names
+    ) -> list[Hit]:
+        """The best ``limit`` hits; each ranking stage looks at most at ``stage`` names (bounded time)."""
         q = normalise(query)
         if not q:
             return []
@@ -208,9 +211,9 @@ class Index:
 
         # 1. exact
         offer(q, "exact", _SCORES["exact"])
-        # 2. prefix of a whole name, then of a word (at most _MAX_STAGE names each)
+        # 2. prefix of a whole name, then of a word (at most ``stage`` names each)
         i = bisect.bisect_left(self.sorted_names, q)
-        stop = min(len(self.sorted_names), i + _MAX_STAGE)
+        stop = min(len(self.sorted_names), i + stage)
         while i < stop and self.sorted_names[i].startswith(q):
             offer(self.sorted_names[i], "prefix", _SCORES["prefix"])
             i += 1
@@ -232,13 +235,13 @@ class Index:
                 if q in key and (key.startswith(q) or f" {q}" in key or not q[0].isalnum()):
                     offer(key, "word-prefix", _SCORES["word-prefix"])
                     offered += 1
-                    if offered >= _MAX_STAGE:
+                    if offered >= stage:
                         break
         # 3. substring, over the joined names
         if not enough(_BANDS["word-prefix"]):
             start = 0
             seen = 0
-            while seen < _MAX_STAGE:
+            while seen < stage:
                 pos = self.joined.find(q, start)
                 if pos < 0:
                     break
@@ -255,10 +258,10 @@ class Index:
                 score = 0.2 + 0.2 * ratio
                 if term in self.names:
                     offer(term, "fuzzy", score)
-                for key in itertools.islice(self.words.get(term, ()), _MAX_STAGE // 4):
+                for key in itertools.islice(self.words.get(term, ()), stage // 4):
                     offer(key, "fuzzy", score - 0.01)
                     offered += 1
-                if offered >= _MAX_STAGE:
+                if offered >= stage:
                     break
         top = heapq.nsmallest(
             limit, best.items(), key=lambda kv: (-kv[1][0], self.entities[kv[0]].label.casefold(), kv[0])
@@ -333,8 +336,16 @@ class SearchIndex:
     requests go on being answered from the previous index.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        stage: int = _DEFAULTS.search_stage_names,
+        sync_rebuild_seconds: float = _DEFAULTS.search_sync_rebuild_seconds,
+    ) -> None:
         self.store = store
+        self.stage = stage
+        self.sync_rebuild_seconds = sync_rebuild_seconds
         self._index: Index | None = None
         self._lock = threading.Lock()
         self._building = False
@@ -349,7 +360,7 @@ class SearchIndex:
                 assert self._index is not None
                 return self._index
         if index.data_version != self.store.data_version and not self._building:
-            if self._seconds < _SYNC_REBUILD_SECONDS:
+            if self._seconds < self.sync_rebuild_seconds:
                 # a small graph: rebuild now, so a write is searchable at once
                 with self._lock:
                     if self._index is index:
@@ -377,4 +388,4 @@ class SearchIndex:
             self._building = False
 
     def search(self, query: str, *, types: Iterable[str] = (), limit: int = 10) -> list[Hit]:
-        return self.get().search(query, types=types, limit=limit)
+        return self.get().search(query, types=types, limit=limit, stage=self.stage)

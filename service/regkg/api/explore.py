@@ -13,12 +13,13 @@ from typing import Annotated, Any
 import mimeparse
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from regkg import examples, explore, formats, vocab
-from regkg.api.deps import get_store
+from regkg.api.deps import get_settings, get_store
 from regkg.errors import ApiError
-from regkg.explore import EXPLORE_LIMITS, EntityGraph
+from regkg.explore import EntityGraph, Limits
 from regkg.search import SearchIndex
 from regkg.store.base import Store
 
@@ -32,7 +33,10 @@ def search_index(request: Request) -> SearchIndex:
     store = get_store(request)
     index = getattr(request.app.state, "search_index", None)
     if index is None or index.store is not store:
-        index = SearchIndex(store)
+        settings = get_settings(request)
+        index = SearchIndex(
+            store, stage=settings.search_stage_names, sync_rebuild_seconds=settings.search_sync_rebuild_seconds
+        )
         request.app.state.search_index = index
     return index  # type: ignore[no-any-return]
 
@@ -54,6 +58,23 @@ def iri_param(value: str, name: str = "iri") -> str:
         raise ApiError(422, "invalid_iri", f"{name}: {exc}", parameter=name) from None
 
 
+def _limits(request: Request) -> Limits:
+    return Limits.of(get_settings(request))
+
+
+def _at_most(value: int, cap: int, name: str) -> int:
+    """``value`` when it is within the setting ``cap``; else 422 exactly as FastAPI's own ``le=``
+    check answers (the caps are settings, read per app, so they cannot be in the signature)."""
+    if value > cap:
+        error = {
+            "loc": ("query", name),
+            "msg": f"Input should be less than or equal to {cap}",
+            "type": "less_than_equal",
+        }
+        raise RequestValidationError([{**error, "input": value, "ctx": {"le": cap}}])
+    return value
+
+
 def _known(store: Store, iri: str, name: str = "iri") -> str:
     if not explore.exists(store, iri):
         raise ApiError(404, "not_found", f"{name}: no entity {iri} in the graph", iri=iri)
@@ -66,14 +87,24 @@ IriQuery = Annotated[str, Query(min_length=1, max_length=2000, description="An I
 @router.get("/search", summary="Find entities by label or alias, in any language")
 async def search(
     request: Request,
-    q: Annotated[str, Query(min_length=1, max_length=200, description="Words of a name, in any language")],
+    q: Annotated[
+        str, Query(min_length=1, description="Words of a name, in any language (REGKG_SEARCH_MAX_QUERY_CHARS)")
+    ],
     type: Annotated[
         list[str] | None, Query(max_length=20, description="Only entities of these types (IRIs or CURIEs)")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    limit: Annotated[int, Query(ge=1, description="At most REGKG_SEARCH_MAX_RESULTS (default 100)")] = 10,
 ) -> JSONResponse:
     """Ranked: exact > prefix > substring > close misspelling. `{"results": [{"id", "label", "types",
     "score", "matched", "match"}]}`; `matched` is the name that matched, `match` how."""
+    settings = get_settings(request)
+    if len(q) > settings.search_max_query_chars:
+        error = {"loc": ("query", "q"), "type": "string_too_long", "input": q}
+        n = settings.search_max_query_chars
+        raise RequestValidationError(
+            [{**error, "msg": f"String should have at most {n} characters", "ctx": {"max_length": n}}]
+        )
+    _at_most(limit, settings.search_max_results, "limit")
     if any(ord(ch) < 0x20 or ch in "\x7f\ufffd" for ch in q):
         raise ApiError(
             422,
@@ -92,7 +123,7 @@ def entity(request: Request, iri: IriQuery) -> JSONResponse:
     store = get_store(request)
     target = iri_param(iri)
     try:
-        return JSONResponse(explore.entity(store, target))
+        return JSONResponse(explore.entity(store, target, limits=_limits(request)))
     except explore.NotFound:
         raise ApiError(404, "not_found", f"iri: no entity {target} in the graph", iri=target) from None
 
@@ -125,13 +156,20 @@ def _wants_rdf(accept: str | None) -> formats.Format | None:
 def neighbourhood(
     request: Request,
     iri: IriQuery,
-    hops: Annotated[int, Query(ge=1, le=EXPLORE_LIMITS.max_hops)] = 1,
-    limit: Annotated[int, Query(ge=1, le=EXPLORE_LIMITS.max_nodes)] = EXPLORE_LIMITS.default_nodes,
+    hops: Annotated[int, Query(ge=1, description="At most REGKG_EXPLORE_MAX_HOPS (default 3)")] = 1,
+    limit: Annotated[
+        int | None,
+        Query(ge=1, description="At most REGKG_EXPLORE_MAX_NODES (500); by default REGKG_EXPLORE_DEFAULT_NODES (100)"),
+    ] = None,
     concern: Annotated[str | None, Query(max_length=2000, description="A concern IRI, CURIE or slug")] = None,
 ) -> Response:
     """`{"nodes": [{"id", "label", "types", ...}], "edges": [{"source", "target", "predicate", "label"}],
     "truncated"}`; with `Accept: text/turtle` (N-Triples, JSON-LD, RDF/XML) the same subgraph as RDF."""
     fmt = _wants_rdf(request.headers.get("accept"))
+    limits = _limits(request)
+    _at_most(hops, limits.max_hops, "hops")
+    if limit is not None:
+        _at_most(limit, limits.max_nodes, "limit")
     store = get_store(request)
     target = iri_param(iri)
     wanted_concern = None
@@ -139,7 +177,7 @@ def neighbourhood(
         wanted_concern = iri_param(concern if ":" in concern else vocab.CONCERN + concern, "concern")
         _known(store, wanted_concern, "concern")
     try:
-        sub = explore.neighbourhood(store, target, hops=hops, limit=limit, concern=wanted_concern)
+        sub = explore.neighbourhood(store, target, hops=hops, limit=limit, concern=wanted_concern, limits=limits)
     except explore.NotFound:
         raise ApiError(404, "not_found", f"iri: no entity {target} in the graph", iri=target) from None
     headers = {"Vary": "Accept"}
@@ -157,18 +195,25 @@ def path(
     request: Request,
     from_: Annotated[str, Query(alias="from", min_length=1, max_length=2000)],
     to: Annotated[str, Query(min_length=1, max_length=2000)],
-    max_hops: Annotated[int, Query(ge=1, le=EXPLORE_LIMITS.max_path_hops)] = EXPLORE_LIMITS.default_path_hops,
+    max_hops: Annotated[
+        int | None,
+        Query(
+            ge=1, description="At most REGKG_EXPLORE_MAX_PATH_HOPS (8); by default REGKG_EXPLORE_DEFAULT_PATH_HOPS (5)"
+        ),
+    ] = None,
 ) -> JSONResponse:
-    """Up to 10 shortest paths of at most `max_hops` edges, over the entity graph (asserted links
-    between entities; concepts, statuses, jurisdictions, publishers and classes are not walked
-    through). `{"paths": [{"nodes": [ids], "edges": [...], "length"}], "nodes": [...]}`."""
+    """Up to REGKG_EXPLORE_MAX_PATHS (10) shortest paths of at most `max_hops` edges, over the entity
+    graph (asserted links between entities; concepts, statuses, jurisdictions, publishers and classes
+    are not walked through). `{"paths": [{"nodes": [ids], "edges": [...], "length"}], "nodes": [...]}`."""
+    limits = _limits(request)
+    hops = limits.default_path_hops if max_hops is None else _at_most(max_hops, limits.max_path_hops, "max_hops")
     store = get_store(request)
     source = _known(store, iri_param(from_, "from"), "from")
     target = _known(store, iri_param(to, "to"), "to")
     graph = entity_graph(request).get()
-    found = explore.paths(graph, source, target, max_hops=max_hops)
+    found = explore.paths(graph, source, target, max_hops=hops, limits=limits)
     result = explore.path_result(store, graph, found)
-    return JSONResponse({"from": source, "to": target, "max_hops": max_hops, **result})
+    return JSONResponse({"from": source, "to": target, "max_hops": hops, **result})
 
 
 @router.get("/group", summary="The corporate-group roll-up from any member")
@@ -179,7 +224,7 @@ def group(request: Request, iri: IriQuery) -> JSONResponse:
     store = get_store(request)
     target = iri_param(iri)
     try:
-        return JSONResponse(explore.group(store, target))
+        return JSONResponse(explore.group(store, target, limits=_limits(request)))
     except explore.NotFound:
         raise ApiError(404, "not_found", f"iri: no entity {target} in the graph", iri=target) from None
     except explore.NotApplicable as exc:

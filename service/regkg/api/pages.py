@@ -193,8 +193,9 @@ def page(request: Request, key: str) -> Response:
 def _entity_page(request: Request, iri: str) -> Response:
     store = get_store(request)
     u = _urls(request)
+    limits = explore.Limits.of(get_settings(request))
     try:
-        data = explore.entity(store, iri)
+        data = explore.entity(store, iri, limits=limits)
     except explore.NotFound:
         return _not_found(request, f"no entity {iri} in the graph")
     type_ids = [t["id"] for t in data["types"]]
@@ -202,7 +203,7 @@ def _entity_page(request: Request, iri: str) -> Response:
     roll_up = None
     if kind in {"company", "platform"}:
         try:
-            roll_up = explore.group(store, iri)
+            roll_up = explore.group(store, iri, limits=limits)
         except explore.NotApplicable:
             roll_up = None
     penalties = explore.outcomes(store, iri) if kind == "action" else []

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from regkg import vocab
 from regkg.explore.errors import NotFound
 from regkg.explore.labels import ALIAS_PREDICATES, LABEL_PREDICATES, labels
-from regkg.explore.limits import EXPLORE_LIMITS
+from regkg.explore.limits import EXPLORE_LIMITS, Limits
 from regkg.explore.query import named, select, term
 from regkg.explore.sources import sources
 from regkg.store.base import Store
@@ -32,8 +32,10 @@ def _literal_json(lit: ox.Literal) -> dict[str, Any]:
     return out
 
 
-def entity(store: Store, iri: str, *, incoming_limit: int = EXPLORE_LIMITS.incoming) -> dict[str, Any]:
-    """Types, labels, outgoing facts, incoming links (each with the label of the other end) and sources."""
+def entity(store: Store, iri: str, *, limits: Limits = EXPLORE_LIMITS) -> dict[str, Any]:
+    """Types, labels, outgoing facts, incoming links (each with the label of the other end; at most
+    ``limits.incoming``) and sources."""
+    incoming_limit = limits.incoming
     out_rows = list(select(store, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {named(iri)} ?p ?o }} }}"))
     in_rows = list(
         select(store, f"SELECT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {named(iri)} }} }} LIMIT {incoming_limit + 1}")

@@ -12,7 +12,7 @@ from typing import Any, Final
 from regkg import vocab
 from regkg.explore.errors import NotApplicable, NotFound
 from regkg.explore.labels import labels
-from regkg.explore.limits import EXPLORE_LIMITS
+from regkg.explore.limits import EXPLORE_LIMITS, Limits
 from regkg.explore.nodes import node_info, tops
 from regkg.explore.query import chunks, exists, named, props, select, values
 from regkg.explore.sources import sources
@@ -108,7 +108,7 @@ def group_head(store: Store, iri: str) -> str:
     raise NotApplicable(f"{iri} is neither a company nor a platform; corporate groups are made of those")
 
 
-def group(store: Store, iri: str) -> dict[str, Any]:
+def group(store: Store, iri: str, *, limits: Limits = EXPLORE_LIMITS) -> dict[str, Any]:
     """The roll-up of the corporate group of ``iri``: members (control above 50 %, rk:subsidiaryOf, and
     predecessors, rk:succeededBy), their platforms, every action against any of them (rk:groupTarget),
     totals per currency of the standing amounts, and
@@ -123,8 +123,10 @@ def group(store: Store, iri: str) -> dict[str, Any]:
     platforms = sorted(
         {row[0].value for row in select(store, f"SELECT ?p WHERE {{ ?p <{RK}groupParent> {named(head)} }}")}
     )
-    q = f"SELECT DISTINCT ?a WHERE {{ ?a <{RK}groupTarget> {named(head)} }} LIMIT {EXPLORE_LIMITS.group_actions}"
+    q = f"SELECT DISTINCT ?a WHERE {{ ?a <{RK}groupTarget> {named(head)} }} LIMIT {limits.group_actions + 1}"
     action_ids = sorted({row[0].value for row in select(store, q)})
+    actions_truncated = len(action_ids) > limits.group_actions
+    action_ids = action_ids[: limits.group_actions]
     info = node_info(store, [*action_ids, *members, *platforms])
     outcomes, amount_of, amounts = _outcome_amounts(store, action_ids)
     standing = _standing_amounts(store, sorted({p for ps in outcomes.values() for p in ps}))
@@ -174,6 +176,7 @@ def group(store: Store, iri: str) -> dict[str, Any]:
         "platforms": [{"id": p, "label": info[p].label} for p in platforms],
         "actions": actions,
         "totals": [{"currency": c, "amount": _amount_str(v), "count": k} for c, (v, k) in sorted(totals.items())],
+        "actions_truncated": actions_truncated,
         "minority_stakes": stakes,
         "notes": [
             "Members are companies under control above 50 % (rk:subsidiaryOf) and predecessors merged or renamed "

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from regkg import vocab
 from regkg.explore.errors import NotFound
 from regkg.explore.labels import local_name, predicate_labels
-from regkg.explore.limits import EXPLORE_LIMITS
+from regkg.explore.limits import EXPLORE_LIMITS, Limits
 from regkg.explore.nodes import HIDDEN_PREDICATES, Node, node_info
 from regkg.explore.query import chunks, exists, named, select, values
 from regkg.store.base import Store
@@ -102,16 +102,17 @@ def neighbourhood(
     iri: str,
     *,
     hops: int = 1,
-    limit: int = EXPLORE_LIMITS.default_nodes,
+    limit: int | None = None,
     concern: str | None = None,
+    limits: Limits = EXPLORE_LIMITS,
 ) -> Subgraph:
     """Nodes within ``hops`` of ``iri`` (at most ``limit``), with typed, labelled edges among them.
 
     With ``concern``, actions and campaigns that are not about that concern are left out (and
     not walked through). Sizes are capped here as well as by the callers' validation.
     """
-    hops = max(1, min(hops, EXPLORE_LIMITS.max_hops))
-    limit = max(1, min(limit, EXPLORE_LIMITS.max_nodes))
+    hops = max(1, min(hops, limits.max_hops))
+    limit = max(1, min(limits.default_nodes if limit is None else limit, limits.max_nodes))
     nodes: dict[str, Node] = node_info(store, [iri])
     edges: set[Edge] = set()
     truncated = False

@@ -19,7 +19,7 @@ import networkx as nx
 
 from regkg import vocab
 from regkg.explore.labels import predicate_labels
-from regkg.explore.limits import EXPLORE_LIMITS
+from regkg.explore.limits import EXPLORE_LIMITS, Limits
 from regkg.explore.nodes import HIDDEN_PREDICATES, HIDDEN_TYPES, HUB_TYPES, node_info
 from regkg.explore.query import named, select
 from regkg.store.base import Store
@@ -86,12 +86,15 @@ def paths(
     source: str,
     target: str,
     *,
-    max_hops: int = EXPLORE_LIMITS.default_path_hops,
-    max_paths: int = EXPLORE_LIMITS.max_paths,
+    max_hops: int | None = None,
+    limits: Limits = EXPLORE_LIMITS,
     max_visits: int = 50_000,
 ) -> list[list[str]]:
-    """All shortest paths (up to ``max_paths``) of at most ``max_hops`` edges, by a bidirectional
-    breadth-first search that stops after ``max_visits`` nodes (bounded time)."""
+    """All shortest paths (up to ``limits.max_paths``) of at most ``max_hops`` edges (capped by
+    ``limits.max_path_hops``), by a bidirectional breadth-first search that stops after
+    ``max_visits`` nodes (bounded time)."""
+    max_hops = min(limits.default_path_hops if max_hops is None else max_hops, limits.max_path_hops)
+    max_paths = limits.max_paths
     if source == target:
         return [[source]]
     if source not in graph or target not in graph:
