@@ -5,6 +5,7 @@ tag, any other; labels before aliases). Entities written through /update into a 
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -59,6 +60,14 @@ def written(live_server: LiveServer) -> Iterator[None]:
     update = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ {' '.join(triples)} }} }}"
     r = httpx.post(live_server.url + "/update", content=update.encode(), headers=headers, timeout=30)
     assert r.status_code == 200, r.text
+    # a large search index is rebuilt in the background after a write: wait until it has the new names
+    deadline = time.monotonic() + 30
+    for slug, _names, _label, word in CASES:
+        while f"{ID}org/{slug}" not in {
+            h["id"] for h in httpx.get(live_server.url + "/api/search", params={"q": word}).json()["results"]
+        }:
+            assert time.monotonic() < deadline, f"the search index did not follow the write ({word})"
+            time.sleep(0.2)
     yield
     drop = f"DROP SILENT GRAPH <{GRAPH}>"
     httpx.post(live_server.url + "/update", content=drop.encode(), headers=headers, timeout=30)
