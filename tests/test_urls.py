@@ -82,3 +82,31 @@ def test_graphs_and_ontology_versions(base: str) -> None:
     assert u.path(W3ID + "ontology/0.1.0") == "/ontology/0.1.0"
     assert u.from_path("/ontology/0.1.0") == W3ID + "ontology/0.1.0"
     assert u.from_path("/graph/../x") is None
+
+
+# (builder call, expected URL): pages and API answers about any IRI, the key-less ones in a query string
+QUERY_CASES = [
+    (lambda u: u.page_any(W3ID + "id/org/alibaba-group"), "/page/org/alibaba-group"),
+    (
+        lambda u: u.page_any("https://www.wikidata.org/entity/Q1359568"),
+        "/page?iri=https%3A%2F%2Fwww.wikidata.org%2Fentity%2FQ1359568",
+    ),
+    (lambda u: u.page_any(W3ID + "ontology#Regulator"), "/ontology.html#Regulator"),
+    (lambda u: u.explorer(W3ID + "id/org/a b&c"), "/explore?iri=https%3A%2F%2Fw3id.org%2Fregkg%2Fid%2Forg%2Fa+b%26c"),
+    (lambda u: u.api_entity(W3ID + "id/org/x"), "/api/entity?iri=https%3A%2F%2Fw3id.org%2Fregkg%2Fid%2Forg%2Fx"),
+    (
+        lambda u: u.api_neighbourhood(W3ID + "id/org/x"),
+        "/api/neighbourhood?iri=https%3A%2F%2Fw3id.org%2Fregkg%2Fid%2Forg%2Fx",
+    ),
+    (
+        lambda _u: urls.link_header([("/a", "text/html"), ("/api/entity?iri=x", "application/json")]),
+        '</a>; rel="alternate"; type="text/html", </api/entity?iri=x>; rel="alternate"; type="application/json"',
+    ),
+    (lambda _u: urls.link_header([]), ""),
+]
+
+
+@pytest.mark.parametrize(("build", "expected"), QUERY_CASES)
+def test_page_and_api_urls(build: object, expected: str) -> None:
+    assert callable(build)
+    assert build(urls.Urls(W3ID)) == expected

@@ -15,6 +15,10 @@ IRIs and where the service answers for them (paths are relative to the service's
     …/regkg/ontology/<version>    /ontology/<version>    the current version: as /ontology
     …/regkg/graph/<name>          /graph/<name>          200: the named graph's triples (Turtle, ...)
 
+Pages and the JSON API name an IRI in a query string where it has no key: ``/page?iri=``,
+``/explore?iri=``, ``/api/entity?iri=``, ``/api/neighbourhood?iri=`` (:meth:`Urls.page_any`,
+:meth:`Urls.explorer`, :meth:`Urls.api_entity`, :meth:`Urls.api_neighbourhood`).
+
 ``{base}`` is the deployment's base IRI (``REGKG_BASE_IRI``, default ``https://w3id.org/regkg/``):
 it applies to the data's things (``id/``). The vocabularies -- the ontology, the concern and
 sector schemes -- keep their published IRIs under ``https://w3id.org/regkg/`` on every
@@ -30,9 +34,11 @@ Use :func:`for_base` (or ``Urls(settings.base_iri)``) to get a builder.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
+from urllib.parse import urlencode
 
 from regkg import vocab
 
@@ -40,15 +46,18 @@ __all__ = [
     "CONCEPT_SCHEMES",
     "CONTEXT",
     "DATA_EXTENSIONS",
+    "EXAMPLES",
     "EXPORT",
     "EXPORT_EXTENSIONS",
     "GRAPH",
     "ONTOLOGY",
+    "OPENAPI",
     "SPARQL",
     "VOID",
     "Urls",
     "absolute",
     "for_base",
+    "link_header",
     "split_extension",
 ]
 
@@ -59,6 +68,8 @@ VOID: Final = "/.well-known/void"
 CONTEXT: Final = "/context.jsonld"
 ONTOLOGY: Final = "/ontology"
 GRAPH: Final = "/graph/"
+OPENAPI: Final = "/openapi.json"
+EXAMPLES: Final = "/api/examples"
 
 #: Extensions of /data/<key>.<ext> and /ontology.<ext> (formats.FORMATS has their media types).
 DATA_EXTENSIONS: Final = ("ttl", "nt", "jsonld", "rdf")
@@ -69,6 +80,15 @@ EXPORT_EXTENSIONS: Final = ("nq", "trig", "ttl", "nt", "jsonld")
 CONCEPT_SCHEMES: Final[dict[str, str]] = {"concern": vocab.CONCERN, "sector": vocab.SECTOR}
 
 _KEY: Final = re.compile(r"[A-Za-z0-9_~%-]+(?:/[A-Za-z0-9_~%-]+)*")
+
+
+def link_header(alternates: Iterable[tuple[str, str]], rel: str = "alternate") -> str:
+    """A ``Link`` header value naming each ``(path, media type)``: one way to write it for every response."""
+    return ", ".join(f'<{path}>; rel="{rel}"; type="{media}"' for path, media in alternates)
+
+
+def _with_iri(path: str, iri: str) -> str:
+    return f"{path}?{urlencode({'iri': iri})}"
 
 
 def absolute(root: str, path: str) -> str:
@@ -177,10 +197,25 @@ class Urls:
         Web pages (HTML) send it with ``current`` set to their own path, and write the same list as
         ``<link rel="alternate" type=... href=...>`` elements (see :meth:`alternates`).
         """
-        parts = [
-            f'<{path}>; rel="alternate"; type="{media}"' for path, media in self.alternates(iri) if path != current
-        ]
-        return ", ".join(parts)
+        return link_header((path, media) for path, media in self.alternates(iri) if path != current)
+
+    # -- pages and API answers about any IRI ------------------------------------------
+    def page_any(self, iri: str) -> str:
+        """The page of any IRI: :meth:`page` when it has one, else ``/page?iri=`` (which serves it)."""
+        return self.page(iri) or _with_iri("/page", iri)
+
+    @staticmethod
+    def explorer(iri: str) -> str:
+        """The graph explorer opened on ``iri``."""
+        return _with_iri("/explore", iri)
+
+    @staticmethod
+    def api_entity(iri: str) -> str:
+        return _with_iri("/api/entity", iri)
+
+    @staticmethod
+    def api_neighbourhood(iri: str) -> str:
+        return _with_iri("/api/neighbourhood", iri)
 
     # -- paths -> IRI -------------------------------------------------------------
     def from_path(self, path: str) -> str | None:

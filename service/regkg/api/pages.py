@@ -14,7 +14,7 @@ import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -37,7 +37,6 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 #: A static file asked for with its version (``?v=``, see :func:`asset`) never changes: a year.
-OPENAPI = "/openapi.json"
 IMMUTABLE = "public, max-age=31536000, immutable"
 _versions: dict[str, tuple[float, str]] = {}
 
@@ -106,11 +105,6 @@ def _urls(request: Request) -> urls.Urls:
     return urls.for_base(get_settings(request).base_iri)
 
 
-def page_href(u: urls.Urls, iri: str) -> str:
-    """The page of any IRI: /page/<key> when it has one, else /page?iri=."""
-    return u.page(iri) or "/page?" + urlencode({"iri": iri})
-
-
 def _wants_html(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     return "text/html" in accept or "application/xhtml+xml" in accept
@@ -127,8 +121,8 @@ def _render(
     u = _urls(request)
     ctx = {
         "alternates": alternates,
-        "page": lambda iri: page_href(u, iri),
-        "explore_href": lambda iri: "/explore?" + urlencode({"iri": iri}),
+        "page": u.page_any,
+        "explore_href": u.explorer,
         "short": vocab.curie,
         "money": _money,
         "kind_of": kind_of,
@@ -137,7 +131,7 @@ def _render(
     }
     response = templates.TemplateResponse(request, name, ctx, status_code=status)
     if alternates:
-        response.headers["Link"] = ", ".join(f'<{path}>; rel="alternate"; type="{media}"' for path, media in alternates)
+        response.headers["Link"] = urls.link_header(alternates)
     return response
 
 
@@ -209,7 +203,7 @@ def _entity_page(request: Request, iri: str) -> Response:
     penalties = explore.outcomes(store, iri) if kind == "action" else []
     here = u.page(iri)
     alternates = [(p, m) for p, m in u.alternates(iri) if p != here]
-    alternates.append(("/api/entity?" + urlencode({"iri": iri}), "application/json"))
+    alternates.append((u.api_entity(iri), "application/json"))
     incoming: dict[str, dict[str, Any]] = {}
     for link in data["incoming"]:
         group = incoming.setdefault(link["predicate"], {"label": link["predicate_label"], "links": []})
@@ -230,7 +224,7 @@ def _entity_page(request: Request, iri: str) -> Response:
             "timeline": sorted(timeline.items(), reverse=True),
             "incoming": list(incoming.values()),
             "data_links": [(p, m) for p, m in alternates if p.startswith("/data/") or p.startswith("/ontology")],
-            "json_link": "/api/entity?" + urlencode({"iri": iri}),
+            "json_link": u.api_entity(iri),
             "iri_quoted": quote(iri, safe=""),
         },
         alternates=alternates,
@@ -247,7 +241,7 @@ def explorer(request: Request, iri: Annotated[str | None, Query(max_length=2000)
             return _not_found(request, f"no entity {start} in the graph")
     alternates = []
     if start:
-        alternates.append(("/api/neighbourhood?" + urlencode({"iri": start}), "application/json"))
+        alternates.append((urls.Urls.api_neighbourhood(start), "application/json"))
     return _render(
         request,
         "explore.html",
@@ -259,13 +253,15 @@ def explorer(request: Request, iri: Annotated[str | None, Query(max_length=2000)
 @router.get("/docs", response_class=HTMLResponse)
 def api_docs(request: Request) -> Response:
     """The OpenAPI documentation (Swagger UI from npm, served from /static/vendor/), in the site's shell."""
-    return _render(request, "docs.html", {"title": "API documentation"}, alternates=[(OPENAPI, "application/json")])
+    return _render(
+        request, "docs.html", {"title": "API documentation"}, alternates=[(urls.OPENAPI, "application/json")]
+    )
 
 
 @router.get("/redoc", response_class=HTMLResponse)
 def api_redoc(request: Request) -> Response:
     """The OpenAPI documentation as ReDoc renders it (from npm, served from /static/vendor/)."""
-    return _render(request, "redoc.html", {"title": "API reference"}, alternates=[(OPENAPI, "application/json")])
+    return _render(request, "redoc.html", {"title": "API reference"}, alternates=[(urls.OPENAPI, "application/json")])
 
 
 @router.get("/query", response_class=HTMLResponse)
@@ -280,5 +276,5 @@ def query_editor(request: Request) -> Response:
             "examples_json": json.dumps(items).replace("</", "<\\/"),
             "prefixes_json": json.dumps(vocab.PREFIXES),
         },
-        alternates=[("/api/examples", "application/json"), (urls.SPARQL, "text/turtle")],
+        alternates=[(urls.EXAMPLES, "application/json"), (urls.SPARQL, "text/turtle")],
     )
