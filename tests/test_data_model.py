@@ -293,6 +293,7 @@ def test_no_joint_share_is_summed(store: Any) -> None:
         ("tools-for-humanity-gmbh", "tools-for-humanity"),
         ("alibaba-com", "alibaba-group"),
         ("temu-operator", "pdd-holdings"),
+        ("yahoo-emea", "yahoo"),
     ],
 )
 def test_companies_the_audit_found_unlinked_roll_up_to_their_group(store: Any, company: str, group: str) -> None:
