@@ -1,8 +1,6 @@
-"""Entity search: an in-memory index of every label and alias, in every language.
+"""Ranking names against a query: an immutable in-memory :class:`Index` of every name and its search.
 
-The index is built from the store in one pass (a handful of single-pattern SELECTs) and
-kept in step with the store's ``data_version``: :class:`SearchIndex` rebuilds it when the
-version changes, so a request never scans the graph. Ranking, best first:
+Ranking, best first:
 
 1. exact: the whole name equals the query (a preferred label above an alias);
 2. prefix: a name, or a word of it, starts with the query;
@@ -10,52 +8,29 @@ version changes, so a request never scans the graph. Ranking, best first:
 4. close misspelling: a name, or a word of it, is close to the query (trigram candidates,
    then a similarity ratio), e.g. ``"taobo"`` finds Taobao.
 
-Names are compared case-folded, NFKC-normalised and without accents, so ``"Alibaba"``,
-``"ALIBABA"`` and ``"阿里巴巴"`` each find the Alibaba group. Substring search runs over one
-joined string with ``str.find`` (C speed), misspellings over a trigram index of distinct
-names and words; both are bounded.
+Names are compared as :func:`regkg.names.normalise` makes them (case-folded, NFKC, without
+accents), so ``"Alibaba"``, ``"ALIBABA"`` and ``"阿里巴巴"`` each find the Alibaba group. Substring
+search runs over one joined string with ``str.find`` (C speed), misspellings over a trigram index
+of distinct names and words; each stage looks at a bounded number of names.
 """
 
 from __future__ import annotations
 
 import bisect
 import difflib
-import gc
 import heapq
 import itertools
-import threading
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
-import pyoxigraph as ox
-
-from regkg import vocab
 from regkg.config import Settings
-from regkg.explore.labels import LABEL_PREDICATES, NAME_PREDICATES, BestLabels
-from regkg.explore.query import select
 from regkg.names import normalise
-from regkg.store.base import Store
 
-__all__ = ["Hit", "Index", "SearchIndex", "build_index"]
+__all__ = ["Entity", "Hit", "Index"]
 
-#: Things not worth finding by name: amounts and exchange rates (thousands, labelled by number).
-EXCLUDED_TYPES: Final = frozenset({f"{vocab.RK}ExchangeRate", f"{vocab.SCHEMA}MonetaryAmount"})
-
-#: Small score adjustments by type, within a ranking band: actors first, documents last.
-TYPE_WEIGHTS: Final = {
-    f"{vocab.RK}Company": 0.03,
-    f"{vocab.RK}Platform": 0.03,
-    f"{vocab.RK}Authority": 0.03,
-    f"{vocab.RK}Campaign": 0.02,
-    f"{vocab.RK}EnforcementAction": 0.01,
-    f"{vocab.RK}Source": -0.02,
-    f"{vocab.RK}Penalty": -0.01,
-}
-#: Limits (names looked at per stage, the synchronous-rebuild threshold) are REGKG_SEARCH_*
-#: settings; these are their defaults.
+#: The defaults of the REGKG_SEARCH_* settings (names looked at per stage).
 _DEFAULTS: Final = Settings()
 _BANDS: Final = {"exact": 0, "exact-alias": 0, "prefix": 1, "word-prefix": 2, "substring": 3, "fuzzy": 4}
 _SCORES: Final = {"exact": 1.0, "exact-alias": 0.95, "prefix": 0.8, "word-prefix": 0.7, "substring": 0.5}
@@ -298,94 +273,3 @@ class Index:
                 out.append((term, r))
         out.sort(key=lambda t: -t[1])
         return out[:50]
-
-
-def build_index(store: Store) -> Index:
-    """Read every name and type from ``store`` into a new :class:`Index`."""
-    index = Index(store.data_version)
-    types: dict[str, list[str]] = defaultdict(list)
-    for row in select(store, "SELECT ?s ?t WHERE { ?s a ?t }"):
-        s, t = row[0], row[1]
-        if isinstance(s, ox.NamedNode) and isinstance(t, ox.NamedNode):
-            types[s.value].append(t.value)
-    excluded = {s for s, ts in types.items() if not EXCLUDED_TYPES.isdisjoint(ts)}
-    labels = BestLabels()
-    for pred in NAME_PREDICATES:
-        preferred = pred in LABEL_PREDICATES
-        for row in select(store, f"SELECT ?s ?l WHERE {{ ?s <{pred}> ?l }}"):
-            s, lit = row[0], row[1]
-            if not isinstance(s, ox.NamedNode) or not isinstance(lit, ox.Literal) or s.value in excluded:
-                continue
-            index.add(s.value, lit.value, preferred)
-            labels.offer(s.value, pred, lit)
-    for iri in labels.iris():
-        label = labels.get(iri)
-        ts = tuple(sorted(types.get(iri, ())))
-        weight = max((TYPE_WEIGHTS[t] for t in ts if t in TYPE_WEIGHTS), default=0.0)
-        if weight >= 0:
-            weight = max(weight, min((TYPE_WEIGHTS[t] for t in ts if t in TYPE_WEIGHTS), default=0.0))
-        index.entities[iri] = Entity(iri, label, ts, weight)
-    return index.finish()
-
-
-class SearchIndex:
-    """The current :class:`Index` of a store, rebuilt when its ``data_version`` changes.
-
-    ``get()`` returns at once with the index it has; the first call (no index yet) builds one
-    and waits for it. When the version moves on, one background thread rebuilds while
-    requests go on being answered from the previous index.
-    """
-
-    def __init__(
-        self,
-        store: Store,
-        *,
-        stage: int = _DEFAULTS.search_stage_names,
-        sync_rebuild_seconds: float = _DEFAULTS.search_sync_rebuild_seconds,
-    ) -> None:
-        self.store = store
-        self.stage = stage
-        self.sync_rebuild_seconds = sync_rebuild_seconds
-        self._index: Index | None = None
-        self._lock = threading.Lock()
-        self._building = False
-        self._seconds = 0.0
-
-    def get(self) -> Index:
-        index = self._index
-        if index is None:
-            with self._lock:
-                if self._index is None:
-                    self._build()
-                assert self._index is not None
-                return self._index
-        if index.data_version != self.store.data_version and not self._building:
-            if self._seconds < self.sync_rebuild_seconds:
-                # a small graph: rebuild now, so a write is searchable at once
-                with self._lock:
-                    if self._index is index:
-                        self._build()
-                    assert self._index is not None
-                    return self._index
-            with self._lock:
-                if not self._building:
-                    self._building = True
-                    threading.Thread(target=self._rebuild, name="regkg-search-index", daemon=True).start()
-        return index
-
-    def _build(self) -> None:
-        started = time.perf_counter()
-        self._index = build_index(self.store)
-        self._seconds = time.perf_counter() - started
-        # the index is long-lived: keep the collector from walking it again and again (DESIGN §9)
-        gc.collect()
-        gc.freeze()
-
-    def _rebuild(self) -> None:
-        try:
-            self._build()
-        finally:
-            self._building = False
-
-    def search(self, query: str, *, types: Iterable[str] = (), limit: int = 10) -> list[Hit]:
-        return self.get().search(query, types=types, limit=limit, stage=self.stage)
