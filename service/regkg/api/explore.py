@@ -8,6 +8,7 @@ data version.
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
 import mimeparse
@@ -28,16 +29,23 @@ __all__ = ["entity_graph", "iri_param", "router", "search_index"]
 router = APIRouter(prefix="/api", tags=["explore"])
 
 
+#: Routes run on worker threads: the first requests must not each create (and build) their own.
+_CREATING = threading.Lock()
+
+
 def search_index(request: Request) -> SearchIndex:
     """The app's search index (created on first use, rebuilt as the data version moves)."""
     store = get_store(request)
     index = getattr(request.app.state, "search_index", None)
     if index is None or index.store is not store:
-        settings = get_settings(request)
-        index = SearchIndex(
-            store, stage=settings.search_stage_names, sync_rebuild_seconds=settings.search_sync_rebuild_seconds
-        )
-        request.app.state.search_index = index
+        with _CREATING:
+            index = getattr(request.app.state, "search_index", None)
+            if index is None or index.store is not store:
+                settings = get_settings(request)
+                index = SearchIndex(
+                    store, stage=settings.search_stage_names, sync_rebuild_seconds=settings.search_sync_rebuild_seconds
+                )
+                request.app.state.search_index = index
     return index  # type: ignore[no-any-return]
 
 
@@ -45,8 +53,11 @@ def entity_graph(request: Request) -> EntityGraph:
     store = get_store(request)
     graph = getattr(request.app.state, "entity_graph", None)
     if graph is None or graph.store is not store:
-        graph = EntityGraph(store)
-        request.app.state.entity_graph = graph
+        with _CREATING:
+            graph = getattr(request.app.state, "entity_graph", None)
+            if graph is None or graph.store is not store:
+                graph = EntityGraph(store)
+                request.app.state.entity_graph = graph
     return graph  # type: ignore[no-any-return]
 
 
@@ -85,7 +96,7 @@ IriQuery = Annotated[str, Query(min_length=1, max_length=2000, description="An I
 
 
 @router.get("/search", summary="Find entities by label or alias, in any language")
-async def search(
+def search(
     request: Request,
     q: Annotated[
         str, Query(min_length=1, description="Words of a name, in any language (REGKG_SEARCH_MAX_QUERY_CHARS)")
@@ -96,7 +107,9 @@ async def search(
     limit: Annotated[int, Query(ge=1, description="At most REGKG_SEARCH_MAX_RESULTS (default 100)")] = 10,
 ) -> JSONResponse:
     """Ranked: exact > prefix > substring > close misspelling. `{"results": [{"id", "label", "types",
-    "score", "matched", "match"}]}`; `matched` is the name that matched, `match` how."""
+    "score", "matched", "match"}]}`; `matched` is the name that matched, `match` how. A plain `def`: FastAPI
+    runs it in its thread pool, so building or rebuilding the index (see regkg.search.current) never blocks
+    the event loop; during a background rebuild, searches answer from the previous index."""
     settings = get_settings(request)
     if len(q) > settings.search_max_query_chars:
         error = {"loc": ("query", "q"), "type": "string_too_long", "input": q}

@@ -22,9 +22,16 @@ _DEFAULTS: Final = Settings()
 class SearchIndex:
     """The current :class:`Index` of a store, rebuilt when its ``data_version`` changes.
 
-    ``get()`` returns at once with the index it has; the first call (no index yet) builds one
-    and waits for it. When the version moves on, one background thread rebuilds while
-    requests go on being answered from the previous index.
+    Building reads every name of the graph, seconds on a large one, so it never runs on the
+    event loop: the search route runs in FastAPI's thread pool and every build
+    happens on a thread.
+
+    * The first search (no index yet) builds one and waits for it, on its worker thread.
+    * When the data version moves on and the last build took less than ``sync_rebuild_seconds``
+      (``REGKG_SEARCH_SYNC_REBUILD_SECONDS``; a small graph), the search that notices rebuilds
+      before answering, so a write is searchable at once.
+    * Otherwise (a large graph) one background thread rebuilds, and searches meanwhile **answer
+      from the previous index** (never 503): the new names are found once the rebuild is done.
     """
 
     def __init__(
