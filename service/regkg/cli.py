@@ -20,6 +20,7 @@ from rich.table import Table
 
 from regkg import vocab
 from regkg.loading import RdfFile, RdfParseError, graph_for
+from regkg.vocab import curie
 
 if TYPE_CHECKING:
     from regkg.validation import ValidationReport
@@ -88,9 +89,9 @@ def _print_report(report: ValidationReport) -> None:
         where = f"  [dim]({violations[0].source_file})[/]" if violations[0].source_file else ""
         out.print(f"[bold]{focus}[/]{where}", highlight=False)
         for v in violations:
-            path = f" [cyan]{_curie(v.path)}[/]" if v.path else ""
-            value = f" value [yellow]{_curie(v.value)}[/]" if v.value else ""
-            out.print(f"  - {v.severity}:{path}{value} — {v.message} [dim]({_curie(v.shape)})[/]", highlight=False)
+            path = f" [cyan]{curie(v.path)}[/]" if v.path else ""
+            value = f" value [yellow]{curie(v.value)}[/]" if v.value else ""
+            out.print(f"  - {v.severity}:{path}{value} — {v.message} [dim]({curie(v.shape)})[/]", highlight=False)
     n = sum(len(v) for v in groups.values())
     if report.conforms:
         out.print(f"[green]conforms[/]: {report.checked_triples} triples checked against shapes/", highlight=False)
@@ -160,15 +161,6 @@ def load(
     )
 
 
-def _curie(iri: str | None) -> str:
-    if not iri:
-        return ""
-    for prefix, ns in {**vocab.PREFIXES, "rks": "https://w3id.org/regkg/shapes#", "id": vocab.ID}.items():
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
-
-
 def _read_query(query: str) -> str:
     p = Path(query)
     try:
@@ -198,7 +190,7 @@ def _term_text(term: object) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        return _curie(term.value)
+        return curie(term.value)
     if isinstance(term, ox.Literal):
         return term.value
     return str(term)
