@@ -612,3 +612,12 @@ def test_the_cade_ruling_of_14_may_2025_does_not_precede_the_probe_it_follows(st
         for r in select(store, f"SELECT ?d WHERE {{ <{probe}> rk:dateOpened|rk:dateAnnounced|rk:dateDecided ?d }}")
     )
     assert earliest <= "2025-05-14"
+
+
+@pytest.mark.parametrize("gatekeeper", ["alphabet", "amazon", "apple", "bytedance", "meta", "microsoft"])
+def test_the_first_dma_designations_were_decided_on_5_september_2023(store: Any, gatekeeper: str) -> None:
+    """Decided on 5 September 2023 (OJ summaries; Kluwer Competition Law Blog), announced on the 6th: the date the
+    audit of issue 13 could not yet confirm."""
+    a = ACTION + f"2023-09-06-ec-dma-gatekeeper-{gatekeeper}"
+    assert select(store, f"SELECT ?d WHERE {{ <{a}> rk:dateDecided ?d }}") == [{"d": "2023-09-05"}]
+    assert select(store, f"SELECT ?d WHERE {{ <{a}> rk:dateAnnounced ?d }}") == [{"d": "2023-09-06"}]
