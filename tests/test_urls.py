@@ -103,6 +103,10 @@ QUERY_CASES = [
         '</a>; rel="alternate"; type="text/html", </api/entity?iri=x>; rel="alternate"; type="application/json"',
     ),
     (lambda _u: urls.link_header([]), ""),
+    (
+        lambda _u: urls.link_header([("/.well-known/void", None)], rel="describedby"),
+        '</.well-known/void>; rel="describedby"',
+    ),
 ]
 
 

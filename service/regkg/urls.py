@@ -82,9 +82,10 @@ CONCEPT_SCHEMES: Final[dict[str, str]] = {"concern": vocab.CONCERN, "sector": vo
 _KEY: Final = re.compile(r"[A-Za-z0-9_~%-]+(?:/[A-Za-z0-9_~%-]+)*")
 
 
-def link_header(alternates: Iterable[tuple[str, str]], rel: str = "alternate") -> str:
-    """A ``Link`` header value naming each ``(path, media type)``: one way to write it for every response."""
-    return ", ".join(f'<{path}>; rel="{rel}"; type="{media}"' for path, media in alternates)
+def link_header(links: Iterable[tuple[str, str | None]], rel: str = "alternate") -> str:
+    """A ``Link`` header value naming each ``(path, media type or None)`` with relation ``rel``: one way
+    to write it for every response (pages' alternates, linked data's ``describedby``, ...)."""
+    return ", ".join(f'<{path}>; rel="{rel}"' + (f'; type="{media}"' if media else "") for path, media in links)
 
 
 def _with_iri(path: str, iri: str) -> str:
