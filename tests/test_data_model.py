@@ -483,6 +483,7 @@ def test_a_deprecated_entity_only_redirects(data: Any) -> None:
         ("edpb-press-office", "european-data-protection-board"),
         ("washington-attorney-general-office", "washington-attorney-general"),
         ("california-department-of-justice", "california-attorney-general"),
+        ("digwatch", "digital-watch-observatory"),
     ],
 )
 def test_the_duplicates_found_are_merged_into_one_iri(data: Any, old: str, kept: str) -> None:
