@@ -294,6 +294,8 @@ def test_no_joint_share_is_summed(store: Any) -> None:
         ("alibaba-com", "alibaba-group"),
         ("temu-operator", "pdd-holdings"),
         ("yahoo-emea", "yahoo"),
+        ("avast-software", "avast-limited"),
+        ("iliad-italia", "iliad"),
     ],
 )
 def test_companies_the_audit_found_unlinked_roll_up_to_their_group(store: Any, company: str, group: str) -> None:
