@@ -296,6 +296,8 @@ def test_no_joint_share_is_summed(store: Any) -> None:
         ("yahoo-emea", "yahoo"),
         ("avast-software", "avast-limited"),
         ("iliad-italia", "iliad"),
+        ("facebook-argentina", "meta-platforms"),
+        ("uber-peru", "uber-technologies"),
     ],
 )
 def test_companies_the_audit_found_unlinked_roll_up_to_their_group(store: Any, company: str, group: str) -> None:
