@@ -46,24 +46,22 @@ async def _body(request: Request, settings: Settings) -> bytes:
 
 
 async def query(request: Request) -> Response:
+    # Every microsecond here is paid by every point lookup: the URL's parameters are parsed once
+    # (by read_request, not also by Starlette's query_params) and the endpoint's URL is built
+    # from the scope rather than by a search of the routes (url_for).
     settings = get_settings(request)
     body = b"" if request.method == "GET" else await _body(request, settings)
+    headers = request.headers
     req = sparql.read_request(
-        "query",
-        request.method,
-        request.scope.get("query_string", b""),
-        request.headers.get("content-type"),
-        body,
-        settings,
-        request.query_params.multi_items(),
+        "query", request.method, request.scope.get("query_string", b""), headers.get("content-type"), body, settings
     )
-    accept = request.headers.get("accept")
+    accept = headers.get("accept")
     if req is None:
         graphs = await asyncio.to_thread(get_store(request).named_graphs)
         return _service_description(request, accept, settings, graphs)
     pool = get_queries(request)
-    base_iri = str(request.url_for("query"))
-    results = _results(request, pool)
+    base_iri = _endpoint(request)
+    results = _results(request, pool, settings)
     if results is None:  # a remote store changes behind our back: no version to key on
         return await _run(request, pool, req, accept, base_iri, {"Vary": "Accept"})
     # The version is read before the query runs: the engine then answers from that version or a
@@ -72,7 +70,7 @@ async def query(request: Request) -> Response:
     key = (req.text, req.default_graphs, req.named_graphs, accept, base_iri)
     tag = cache.etag(version, *key)
     validators = {"Vary": "Accept", "ETag": tag, "Cache-Control": cache.CACHE_CONTROL}
-    if cache.not_modified(request.headers.get("if-none-match"), tag):
+    if cache.not_modified(headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=validators)
     if not results.enabled:
         return await _run(request, pool, req, accept, base_iri, validators)
@@ -104,7 +102,7 @@ async def _run(
 ) -> Response:
     job = QueryJob(req.text, req.default_graphs, req.named_graphs, accept, base_iri=base_iri, client=client_id(request))
     response = await pool.execute(job, request.is_disconnected)
-    described = tuple(response.outcome.headers(get_settings(request).max_rows).items())
+    described = tuple(response.outcome.headers(pool.settings.max_rows).items())
     if response.complete is not None:
         return _Complete(cache.Entry(response.complete, response.outcome.content_type, described), headers)
     return StreamingResponse(
@@ -112,13 +110,22 @@ async def _run(
     )
 
 
-def _results(request: Request, pool: EnginePool) -> cache.ResultCache | None:
+def _endpoint(request: Request) -> str:
+    """This endpoint's URL, as ``url_for("query")`` gives it: relative IRIs in a query resolve
+    against it."""
+    scope = request.scope
+    host = request.headers.get("host")
+    if host is None:
+        return str(request.url_for("query"))
+    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}/sparql"
+
+
+def _results(request: Request, pool: EnginePool, settings: Settings) -> cache.ResultCache | None:
     """The hot-result cache of this app's engine pool (None for a remote store)."""
     if pool.remote is not None:
         return None
     results: cache.ResultCache | None = getattr(request.app.state, "results", None)
     if results is None or getattr(request.app.state, "results_pool", None) is not pool:
-        settings = get_settings(request)
         results = request.app.state.results = cache.ResultCache(
             settings.result_cache_entries, settings.result_cache_bytes
         )
