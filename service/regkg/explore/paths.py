@@ -8,7 +8,6 @@ version changes: a path search then walks memory, not the store.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import threading
 import time
@@ -22,6 +21,7 @@ from regkg.explore.labels import predicate_labels
 from regkg.explore.limits import EXPLORE_LIMITS, Limits
 from regkg.explore.nodes import HIDDEN_PREDICATES, HIDDEN_TYPES, HUB_TYPES, node_info
 from regkg.explore.query import named, select
+from regkg.longlived import long_lived
 from regkg.store.base import Store
 
 __all__ = ["EntityGraph", "path_result", "paths", "project"]
@@ -46,12 +46,10 @@ class EntityGraph:
             with self._lock:
                 if self._graph is None or self._version != version:
                     started = time.perf_counter()
-                    self._graph = project(self.store)
+                    with long_lived():  # millions of objects: no collector pauses, never walked again
+                        self._graph = project(self.store)
                     self._version = version
                     self.build_seconds = time.perf_counter() - started
-                    # millions of long-lived objects: keep the collector from walking them (DESIGN §9)
-                    gc.collect()
-                    gc.freeze()
         assert self._graph is not None
         return self._graph
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections.abc import Iterable
 from typing import Final
 
 from regkg.config import Settings
+from regkg.longlived import long_lived
 from regkg.search.build import build_index
 from regkg.search.ranking import Hit, Index
 from regkg.store.base import Store
@@ -73,11 +73,9 @@ class SearchIndex:
 
     def _build(self) -> None:
         started = time.perf_counter()
-        self._index = build_index(self.store)
+        with long_lived():  # no collector pauses on the event loop, and the index is never walked again
+            self._index = build_index(self.store)
         self._seconds = time.perf_counter() - started
-        # the index is long-lived: keep the collector from walking it again and again (DESIGN §9)
-        gc.collect()
-        gc.freeze()
 
     def _rebuild(self) -> None:
         try:
