@@ -77,6 +77,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     from regkg.api.compression import CompressionMiddleware
 
     app.add_middleware(CompressionMiddleware)
+    from regkg.api.conditional import ConditionalPages
+
+    app.add_middleware(ConditionalPages)  # ETag and 304 Not Modified for the pages /page/...
 
     from regkg.api import changes, graph_store, health, linked_data, sparql
 
