@@ -136,6 +136,8 @@ LINKED = [
     ("/data/org/alibaba-group.ttl", None, 200),
     ("/id/org/alibaba-group", "text/turtle", 303),
     ("/id/org/alibaba-group", "text/html", 303),
+    ("/page/org/alibaba-group", "text/html", 200),
+    ("/page/action/2021-07-21-cac-minors-taobao", None, 200),
 ]
 
 
