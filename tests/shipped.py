@@ -11,7 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from regkg import inference, loading, resources, vocab
-from regkg.store import open_store
+from regkg.store.sync import shipped_in_memory
 
 RK = vocab.RK
 ID = vocab.ID
@@ -31,7 +31,7 @@ _XSD_INTEGER = vocab.XSD + "integer"
 @functools.cache
 def shipped_store() -> Any:
     """The shipped ontology and data with the inferred graph, in memory (one per session)."""
-    return open_store("memory")
+    return shipped_in_memory()
 
 
 def term_value(term: object) -> Any:

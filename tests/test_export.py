@@ -24,14 +24,15 @@ from rdflib.compare import graph_diff, isomorphic
 from regkg import urls, vocab
 from regkg.linked_data import export as exp
 from regkg.linked_data import jsonld, void
-from regkg.store import EmbeddedStore, open_store
+from regkg.store import EmbeddedStore
+from regkg.store.sync import shipped_in_memory
 
 CONTEXT_URL = "https://w3id.org/regkg/context.jsonld"
 
 
 @pytest.fixture(scope="module")
 def store() -> EmbeddedStore:
-    return open_store("memory")
+    return shipped_in_memory()  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="module")

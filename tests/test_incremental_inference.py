@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from regkg import inference, vocab
-from regkg.store import open_store
+from regkg.store.sync import shipped_in_memory
 
 ID = "https://w3id.org/regkg/id/"
 RK = vocab.RK
@@ -88,7 +88,7 @@ CHANGES: dict[str, Callable[[ox.Store], tuple[list[ox.Quad], list[ox.Quad]]]] = 
 
 @pytest.mark.parametrize("name", list(CHANGES))
 def test_incremental_equals_full(name: str) -> None:
-    store = open_store("memory").ox  # type: ignore[attr-defined]
+    store = shipped_in_memory().ox  # type: ignore[attr-defined]
     removed, added = CHANGES[name](store)
     for q in removed:
         store.remove(q)

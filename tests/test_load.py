@@ -9,8 +9,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from regkg import loading, vocab
-from regkg.store.embedded import _FINGERPRINT_FILE, open_store
+from regkg import loading, resources, vocab
+from regkg.store import EmbeddedStore
+from regkg.store.spec import StoreSpec
+from regkg.writes.load import prepare
+from tests.conftest import running_server
 
 GOOD = """\
 @prefix rk: <https://w3id.org/regkg/ontology#> .
@@ -128,18 +131,63 @@ def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
 
 def test_reloading_changed_shipped_files_keeps_what_writes_added(tmp_path: Path) -> None:
     folder = tmp_path / "st"
-    store = open_store(str(folder))
+    assert regkg("load", "--store", str(folder)).returncode == 0
+    store = EmbeddedStore(folder)
     mine = ox.NamedNode("https://example.org/graph/mine")
     written = [
         ox.Quad(ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p"), ox.Literal("kept"), mine),
         ox.Quad(ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p"), ox.Literal("default")),
     ]
     store.add(written)
-    store.close()
-    del store
-    (folder / _FINGERPRINT_FILE).write_text("stale: the shipped files changed")
-    reopened = open_store(str(folder))
+    (folder / "regkg-fingerprint").write_text("stale: the shipped files changed")
+    prepared = prepare(store, StoreSpec.parse(str(folder)), tmp_path)
     for q in written:
-        assert q in set(reopened.ox.quads_for_pattern(q.subject, q.predicate, q.object, q.graph_name))
-    assert vocab.ONTOLOGY_GRAPH in reopened.named_graphs()
-    assert (folder / _FINGERPRINT_FILE).read_text() != "stale: the shipped files changed"
+        assert q in set(store.ox.quads_for_pattern(q.subject, q.predicate, q.object, q.graph_name))
+    assert vocab.ONTOLOGY_GRAPH in store.named_graphs()
+    assert prepared.drift == [] and prepared.loaded is not None and prepared.loaded.change is None
+    assert (folder / "regkg-fingerprint").read_text() != "stale: the shipped files changed"
+    store.close()
+
+
+def _patches(folder: Path) -> list[Path]:
+    return sorted((folder / "changes").glob("*.rdfp"))
+
+
+def test_a_load_is_a_recorded_change_set_and_a_second_load_changes_nothing(tmp_path: Path) -> None:
+    loaded = tmp_path / "st"
+    assert regkg("load", "--store", str(loaded)).returncode == 0
+    first = _patches(loaded)
+    assert first, "the first load is recorded in the change log"
+    text = first[0].read_text(encoding="utf-8")
+    assert 'H token "regkg load (' in text and "\nA <" in text
+    r = regkg("load", "--store", str(loaded))
+    assert r.returncode == 0 and "nothing to load" in r.stdout
+    assert _patches(loaded) == first
+
+
+def test_a_shipped_graph_changed_outside_the_gate_is_left_alone_until_forced(tmp_path: Path) -> None:
+    folder = tmp_path / "st"
+    assert regkg("load", "--store", str(folder)).returncode == 0
+    victim = loading.graph_for(resources.data_dir() / "cn" / "2021-cac-minors-campaign.ttl")
+    store = ox.Store(str(folder))
+    before = set(store.quads_for_pattern(None, None, None, ox.NamedNode(victim)))
+    assert before
+    store.update(f"DROP GRAPH <{victim}>")  # straight on the database: outside the gate
+    del store
+
+    with running_server(tmp_path, REGKG_STORE=str(folder), REGKG_WORKERS="1", REGKG_SLOW_WORKERS="0") as server:
+        health = server.health()
+        assert health["status"] == "degraded", health
+        assert any(victim in reason and "--force" in reason for reason in health["reasons"]), health  # type: ignore[attr-defined]
+    assert victim in server.log.read_text()
+
+    r = regkg("load", "--store", str(folder))
+    assert r.returncode == 1 and "left alone" in r.stderr and "--force" in r.stderr, r.stderr
+    assert victim in r.stderr and "missing" in r.stderr
+    assert not set(ox.Store.read_only(str(folder)).quads_for_pattern(None, None, None, ox.NamedNode(victim)))
+
+    r = regkg("load", "--force", "--store", str(folder))
+    assert r.returncode == 0, r.stderr
+    restored = set(ox.Store.read_only(str(folder)).quads_for_pattern(None, None, None, ox.NamedNode(victim)))
+    assert restored == before
+    assert regkg("load", "--store", str(folder)).returncode == 0

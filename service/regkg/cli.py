@@ -23,6 +23,7 @@ from regkg.loading import RdfFile, RdfParseError, graph_for
 from regkg.vocab import curie
 
 if TYPE_CHECKING:
+    from regkg.store.base import Store
     from regkg.validation import ValidationReport
 
 __all__ = ["app", "main"]
@@ -108,19 +109,28 @@ def load(
     store: Annotated[
         str | None, typer.Option(help="A store folder or a SPARQL endpoint URL (default: REGKG_STORE, var/store).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Restore shipped graphs that were changed outside the write gate.")
+    ] = False,
 ) -> None:
-    """Load files into a persistent store, all-or-nothing per run: they are validated against
-    shapes/ first (nothing is written if any file fails), each file then replaces its named graph,
-    and the inferred graph is recomputed. Other graphs in the store are left as they are."""
+    """Load files into a persistent store through the write path, all-or-nothing per run.
+
+    The files are validated against shapes/ first (nothing is written if any fails). Each file's
+    graph is then brought in line with it and the difference is committed as one change set
+    (listed in /api/changes, revertible), and the inferred graph is updated for what changed.
+    Other graphs in the store are left as they are. A shipped graph changed outside the gate is
+    left alone and reported, unless --force. A SPARQL endpoint URL is loaded without the gate."""
     from regkg.config import Settings
-    from regkg.store import EmbeddedStore, StoreError, open_store
-    from regkg.store.embedded import mark_synced
+    from regkg.store import StoreError, open_store
+    from regkg.store.spec import StoreKind, StoreSpec
     from regkg.store.sync import sync_files, sync_shipped
     from regkg.validation import TooLarge, validate_files
+    from regkg.writes.changelog import ChangeLog
+    from regkg.writes.load import load_files, load_shipped, open_ledger, shipped_paths, who_is
 
     settings = Settings.from_env()
-    spec = store or settings.store
-    if spec == "memory":
+    spec = StoreSpec.parse(store or settings.store)
+    if spec.kind in (StoreKind.MEMORY, StoreKind.SNAPSHOT):
         raise _fail("a memory store ends with the command; name a store folder or a SPARQL endpoint URL", 2)
     for p in paths or []:
         if not p.is_file():
@@ -135,30 +145,58 @@ def load(
     if not report.conforms:
         _print_report(report)
         raise _fail("nothing was loaded: fix the problems above first")
+    files = [RdfFile(p, graph_for(p)) for p in paths or []]
     try:
-        if paths:
-            st = open_store(spec, update_url=settings.store_update_url, writable=True)
-        elif spec.startswith(("http://", "https://")):
-            st = open_store(spec, update_url=settings.store_update_url)  # synced below, not loaded twice
+        st = open_store(spec, update_url=settings.store_update_url)
+    except StoreError as exc:
+        hint = " (is `regkg serve` running on it? stop it first)" if "lock" in str(exc).lower() else ""
+        raise _fail(f"cannot open {spec}: {exc}{hint}") from None
+    try:
+        if spec.kind is StoreKind.REMOTE:
+            synced = sync_files(st, files) if files else sync_shipped(st)
+            out.print(
+                f"loaded {synced.quads} quads into {synced.replaced} graph(s) of {spec} (a remote store: no change "
+                f"log); {synced.inferred} triples inferred",
+                highlight=False,
+            )
+            return
+        folder = spec.path
+        assert folder is not None
+        changes = ChangeLog(folder / "changes")
+        who = who_is("regkg load")
+        if files:
+            result = load_files(st, files, changes=changes, ledger=open_ledger(folder), who=who, force=force)
         else:
-            st = EmbeddedStore(Path(spec))
-        try:
-            if paths:
-                result = sync_files(st, [RdfFile(p, graph_for(p)) for p in paths])
-            else:
-                result = sync_shipped(st)
-                if isinstance(st, EmbeddedStore):
-                    mark_synced(st)
-        finally:
-            st.close()
+            result = load_shipped(st, folder, changes, who=who, force=force)
     except (StoreError, RdfParseError, OSError) as exc:
         raise _fail(f"cannot load into {spec}: {exc}") from None
-    out.print(
-        f"loaded {result.quads} quads into {result.replaced} graph(s) of {spec}"
-        + (f", dropped {result.dropped} stale graph(s)" if result.dropped else "")
-        + f"; {result.inferred} triples inferred",
-        highlight=False,
-    )
+    finally:
+        st.close()
+    for drift in result.skipped:
+        err.print(f"[bold yellow]left alone:[/] {drift.reason(shipped_paths())}", highlight=False)
+    if result.change is None:
+        out.print(f"nothing to load: {spec} already holds these files", highlight=False)
+    else:
+        out.print(
+            f"loaded {result.graphs} changed graph(s) into {spec} as change {result.change}: "
+            f"{result.added} quads added, {result.removed} removed"
+            + (f", {result.dropped} stale graph(s) dropped" if result.dropped else "")
+            + f"; inferred graph {result.inferred:+d}",
+            highlight=False,
+        )
+    if result.skipped:
+        raise typer.Exit(1)
+
+
+def _open_for_reading(store: str) -> Store:
+    """A store for the read verbs: ``memory`` is loaded with the shipped files; a folder or an
+    endpoint is read as it is (loading it is `regkg load`'s job, recorded as a change set)."""
+    from regkg.store import open_store
+    from regkg.store.spec import StoreKind, StoreSpec
+    from regkg.store.sync import shipped_in_memory
+
+    spec = StoreSpec.parse(store)
+    return shipped_in_memory() if spec.kind is StoreKind.MEMORY else open_store(spec)
 
 
 def _read_query(query: str) -> str:
@@ -208,11 +246,11 @@ def query(
 
     The usual prefixes (rk:, rdfs:, skos:, schema:, org:, prov:, dct:, concern:, ...) are predeclared.
     """
-    from regkg.store import StoreError, open_store
+    from regkg.store import StoreError
 
     text = _read_query(query)
     try:
-        st = open_store(store)
+        st = _open_for_reading(store)
     except (StoreError, RdfParseError) as exc:
         raise _fail(str(exc)) from None
     try:
@@ -398,10 +436,10 @@ def export(
     from regkg.linked_data import export as exp
     from regkg.linked_data import void
     from regkg.loading import deployment_base
-    from regkg.store import StoreError, open_store
+    from regkg.store import StoreError
 
     try:
-        st = open_store(store)
+        st = _open_for_reading(store)
     except (StoreError, RdfParseError) as exc:
         raise _fail(str(exc)) from None
     u = urls.for_base(deployment_base())
@@ -459,16 +497,26 @@ def serve(
             raise _fail("--workers must be at least 1", 2)
         changes["workers"] = workers
     settings = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
+    import tempfile
+
     from regkg.store import StoreError, open_store
+    from regkg.store.spec import StoreSpec
+    from regkg.writes.load import prepare
 
     err.print(f"regkg: opening store {settings.store!r} ...", highlight=False)
+    spec = StoreSpec.parse(settings.store)
     try:
-        opened = open_store(settings.store, update_url=settings.store_update_url, writable=True)
+        opened = open_store(spec, update_url=settings.store_update_url)
+        prepared = prepare(opened, spec, Path(tempfile.mkdtemp(prefix="regkg-changes-")))
     except (StoreError, RdfParseError) as exc:
         raise _fail(f"cannot open the store {settings.store!r}: {exc}") from None
+    for reason in prepared.reasons():
+        err.print(f"[bold yellow]regkg: degraded:[/] {reason}", highlight=False)
+    if prepared.loaded is not None and prepared.loaded.change:
+        err.print(f"regkg: shipped files changed: loaded as change {prepared.loaded.change}", highlight=False)
     err.print(f"regkg: serving on http://{host}:{port}/sparql", highlight=False)
     uvicorn.run(
-        create_app(settings, store=opened),
+        create_app(settings, store=opened, prepared=prepared),
         host=host,
         port=port,
         log_level="info",
@@ -486,10 +534,10 @@ def stats(
 ) -> None:
     """Counts: quads, named graphs (ontology, data, inferred), instances of the main classes and the jurisdictions
     with actions (those of the regulators of enforcement actions)."""
-    from regkg.store import StoreError, open_store
+    from regkg.store import StoreError
 
     try:
-        st = open_store(store)
+        st = _open_for_reading(store)
     except (StoreError, RdfParseError) as exc:
         raise _fail(str(exc)) from None
     try:

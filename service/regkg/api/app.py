@@ -22,16 +22,21 @@ import regkg
 from regkg import errors
 from regkg.config import Settings
 from regkg.store.base import Store
-from regkg.writes import ChangeLog, Gate, Publisher
+from regkg.store.spec import StoreSpec
+from regkg.writes import Gate, Publisher
+from regkg.writes.load import Prepared, prepare
 
 __all__ = ["create_app"]
 
 
-def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, store: Store | None = None, prepared: Prepared | None = None
+) -> FastAPI:
     """Build the app; ``settings`` default to the environment (REGKG_*).
 
-    The store named by ``settings.store`` is opened at start-up, unless an open ``store`` is
-    given (``regkg serve`` opens it first, so a broken data file is reported in one line).
+    The store named by ``settings.store`` is opened and prepared (:func:`regkg.writes.load.prepare`)
+    at start-up, unless an open, prepared ``store`` is given (``regkg serve`` opens it first, so a
+    broken data file is reported in one line).
     """
     settings = settings or Settings.from_env()
 
@@ -40,14 +45,14 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         from regkg.store import open_store
         from regkg.workers import EnginePool
 
+        folder = Path(tempfile.mkdtemp(prefix="regkg-snapshots-"))
+        spec = StoreSpec.parse(settings.store)
         opened: Store = (
             store
             if store is not None
-            else await asyncio.to_thread(
-                functools.partial(open_store, settings.store, update_url=settings.store_update_url, writable=True)
-            )
+            else await asyncio.to_thread(functools.partial(open_store, spec, update_url=settings.store_update_url))
         )
-        folder = Path(tempfile.mkdtemp(prefix="regkg-snapshots-"))
+        ready = prepared if prepared is not None else await asyncio.to_thread(prepare, opened, spec, folder)
         publisher = Publisher(opened, folder)
         source = await publisher.snapshot()
         pool = EnginePool(settings, source, remote=None if source.startswith("snapshot:") else opened)
@@ -56,8 +61,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             app.state.store = opened
             app.state.publisher = publisher
             app.state.queries = pool
-            if pool.remote is None:
-                app.state.gate = Gate(opened, pool, ChangeLog(_changes_folder(settings, folder)), publisher)
+            app.state.prepared = ready
+            if pool.remote is None and ready.log is not None:
+                app.state.gate = Gate(opened, pool, ready.log, publisher, ready.ledger)
             yield
         finally:
             await pool.close()
@@ -90,13 +96,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.include_router(linked_data.router)
     _add_explore(app)
     return app
-
-
-def _changes_folder(settings: Settings, scratch: Path) -> Path:
-    """The change log lives beside an on-disk store (it outlives the process); a memory store's,
-    like its data, lasts as long as the process."""
-    path = settings.store_path
-    return (path / "changes") if path is not None else (scratch / "changes")
 
 
 def _add_explore(app: FastAPI) -> None:

@@ -1,5 +1,6 @@
 """GET /healthz: store and engine state, as JSON: "ok"; "degraded" (200) with the reasons -- a lane
-saturated, engines restarting or dying, the sandbox off; "unavailable" (503) when no engine is alive."""
+saturated, engines restarting or dying, the sandbox off, a shipped graph changed outside the gate;
+"unavailable" (503) when no engine is alive."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ async def healthz(request: Request) -> JSONResponse:
     workers: dict[str, Any] = pool.state() if pool is not None else {"alive": 0}
     ok = store is not None and workers.get("alive", 0) > 0
     reasons = list(workers.get("degraded") or [])
+    prepared = getattr(state, "prepared", None)
+    if prepared is not None:
+        reasons += prepared.reasons()
     body = {
         "status": ("degraded" if reasons else "ok") if ok else "unavailable",
         "reasons": reasons,

@@ -1,14 +1,11 @@
 """The embedded store: pyoxigraph, in memory or on disk.
 
-On disk, the store remembers a fingerprint of the shipped files it was loaded
-from and reloads their graphs when they change, so `make serve` after a `git pull`
-serves the new data without a manual step; graphs the files do not own (the default
-graph, graphs written through /update) are kept.
+Opening a store only opens it; what it is loaded with, and when, is decided by
+:mod:`regkg.writes.load` (the load door), so every change to a durable store is a change set.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,12 +13,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from regkg import inference, loading
+from regkg import inference
 from regkg.store.base import QueryResult, Store, StoreError
+from regkg.store.spec import StoreKind, StoreSpec
 
-__all__ = ["EmbeddedStore", "mark_synced", "open_store", "shipped_fingerprint"]
-
-_FINGERPRINT_FILE = "regkg-fingerprint"
+__all__ = ["EmbeddedStore", "open_store"]
 
 
 class EmbeddedStore:
@@ -188,52 +184,17 @@ def _data_block(q: ox.Quad) -> str:
     return f"GRAPH {q.graph_name} {{ {triple} }}"
 
 
-def shipped_fingerprint() -> str:
-    """A hash of every shipped file's path and content."""
-    h = hashlib.sha256(loading.deployment_base().encode())  # a new REGKG_BASE_IRI reloads too
-    for f in loading.shipped_files():
-        h.update(f.graph.encode())
-        h.update(f.path.read_bytes())
-    return h.hexdigest()
-
-
-def mark_synced(store: EmbeddedStore, fingerprint: str | None = None) -> None:
-    """Record that an on-disk store holds the shipped files as they are now."""
-    if store.path is None:
-        return
-    store.ox.flush()
-    (store.path / _FINGERPRINT_FILE).write_text(fingerprint or shipped_fingerprint())
-
-
-def open_store(spec: str = "memory", *, update_url: str | None = None, writable: bool = False) -> Store:
-    """Open the store a ``--store`` value names: ``memory``, a folder, an http(s) SPARQL endpoint
-    (a :class:`~regkg.store.remote.RemoteStore`; with ``writable``, loaded with the shipped files
-    when it holds none), or ``snapshot:FILE.nq`` (an in-memory copy of an N-Quads snapshot, as
-    query workers hold)."""
-    if spec.startswith(("http://", "https://")):
+def open_store(spec: str | StoreSpec = "memory", *, update_url: str | None = None) -> Store:
+    """Open the store a ``--store`` value names (see :mod:`regkg.store.spec`). Only opens: loading
+    the shipped files is :func:`regkg.writes.load.prepare`'s job (a memory store opens empty)."""
+    parsed = spec if isinstance(spec, StoreSpec) else StoreSpec.parse(spec)
+    if parsed.kind is StoreKind.REMOTE:
         from regkg.store.remote import RemoteStore
 
-        remote = RemoteStore(spec, update_url)
-        if writable:
-            remote.load_shipped_if_empty()
-        return remote
-    from regkg.store.sync import sync_shipped
-
-    if spec == "memory":
+        return RemoteStore(parsed.location, update_url)
+    if parsed.kind is StoreKind.SNAPSHOT:
+        # A private in-memory copy of an N-Quads snapshot (what engines hold).
         store = EmbeddedStore()
-        sync_shipped(store)
+        store.ox.bulk_load(path=parsed.location, format=ox.RdfFormat.N_QUADS)
         return store
-    if spec.startswith("snapshot:"):
-        # A query worker's private in-memory copy of an N-Quads snapshot.
-        store = EmbeddedStore()
-        store.ox.bulk_load(path=spec.removeprefix("snapshot:"), format=ox.RdfFormat.N_QUADS)
-        return store
-    path = Path(spec)
-    store = EmbeddedStore(path)
-    fingerprint = shipped_fingerprint()
-    marker = path / _FINGERPRINT_FILE
-    if not marker.exists() or marker.read_text() != fingerprint:
-        # Graph by graph, so that what writes added elsewhere in the store survives a `git pull`.
-        sync_shipped(store)
-        mark_synced(store, fingerprint)
-    return store
+    return EmbeddedStore(parsed.path)

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from regkg import loading, vocab
 from regkg.store.base import Store
 
-__all__ = ["SyncResult", "shipped_graphs", "sync_files", "sync_shipped"]
+__all__ = ["SyncResult", "shipped_graphs", "shipped_in_memory", "sync_files", "sync_shipped"]
 
 
 @dataclass(frozen=True)
@@ -58,3 +58,13 @@ def sync_shipped(store: Store) -> SyncResult:
     current = shipped_graphs()
     stale = [g for g in store.named_graphs() if g.startswith(vocab.DATA_GRAPH_PREFIX) and g not in current]
     return sync_files(store, loading.shipped_files(), drop=stale)
+
+
+def shipped_in_memory() -> Store:
+    """A fresh in-memory store holding the shipped files and their inferences (what ``--store
+    memory`` serves; the command line's read verbs and the tests start from it)."""
+    from regkg.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore()
+    sync_shipped(store)
+    return store

@@ -136,6 +136,13 @@ class ChangeLog:
         self._by_id[done.id] = done
         return done
 
+    def discard(self, cs: ChangeSet) -> None:
+        """Take back a change set whose commit failed (it never reached the store)."""
+        if cs.path is not None:
+            cs.path.unlink(missing_ok=True)
+        self.sets = [c for c in self.sets if c.id != cs.id]
+        self._by_id.pop(cs.id, None)
+
     def get(self, change_id: str) -> ChangeSet | None:
         return self._by_id.get(change_id)
 

@@ -20,14 +20,17 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from regkg import loading, resources, vocab
+from regkg import vocab
 from regkg.auth import Principal
 from regkg.errors import ApiError
 from regkg.store.base import Store, StoreError
 from regkg.workers import Change, EnginePool
-from regkg.workers.changes import graph_name, parse_quads
-from regkg.writes.changelog import ChangeLog, prov_quads
+from regkg.workers.changes import parse_quads
+from regkg.writes.changelog import ChangeLog
 from regkg.writes.check import validate_change
+from regkg.writes.commit import commit, make_change
+from regkg.writes.ledger import Ledger
+from regkg.writes.load import shipped_paths
 
 __all__ = ["Gate", "WriteResult", "protected_graphs"]
 
@@ -58,33 +61,23 @@ class WriteResult:
 def protected_graphs() -> dict[str, str]:
     """Graphs only an admin may change, and what to do instead: the shipped files' graphs (their
     truth is the Turtle in git), the ontology, the inferred graph and the change log."""
-    root = resources.data_dir().parent
-    files: dict[str, list[str]] = {}
-    for f in loading.shipped_files():
-        files.setdefault(f.graph, []).append(str(f.path.relative_to(root) if f.path.is_relative_to(root) else f.path))
     found = {
-        g: f"its truth is {' and '.join(names)} in git: edit the file and run `regkg load {names[0]}`"
-        for g, names in files.items()
+        g: f"its truth is {name} in git: edit the file and run `regkg load {name}`"
+        for g, name in shipped_paths().items()
     }
     found[vocab.INFERRED_GRAPH] = "it is computed from the other graphs"
     found[vocab.CHANGES_GRAPH] = "it records the accepted changes"
     return found
 
 
-def _nq(quads: list[ox.Quad] | set[ox.Quad]) -> bytes:
-    return (ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS) or b"") if quads else b""
-
-
-def _change(removed: list[ox.Quad] | set[ox.Quad], added: list[ox.Quad] | set[ox.Quad]) -> Change:
-    graphs = tuple(sorted({graph_name(q) for q in [*removed, *added]}))
-    return Change(_nq(removed), _nq(added), graphs, len(removed), len(added))
-
-
 class Gate:
     """The write path of one running service."""
 
-    def __init__(self, store: Store, pool: EnginePool, log: ChangeLog, publisher: Any) -> None:
+    def __init__(
+        self, store: Store, pool: EnginePool, log: ChangeLog, publisher: Any, ledger: Ledger | None = None
+    ) -> None:
         self.store = store
+        self.ledger = ledger
         self.pool = pool
         self.log = log
         self.publisher = publisher
@@ -134,31 +127,32 @@ class Gate:
                     ],
                     violations=len(report.violations),
                 )
-            cs = self.log.new(change, who.name, reverts)
-            record = prov_quads(cs)
-            logged = change + _change([], record)
-            await asyncio.to_thread(self.log.write, cs, logged)
             try:
-                await asyncio.to_thread(self.store.apply, removed, [*added, *record])  # type: ignore[attr-defined]
-                lost, gained = await asyncio.to_thread(
-                    self.store.reinfer_change,  # type: ignore[attr-defined]
+                done = await asyncio.to_thread(
+                    commit,
+                    self.store,
+                    self.log,
                     removed,
-                    [*added, *record],
+                    added,
+                    who.name,
+                    reverts=reverts,
+                    ledger=self.ledger,
+                    change=change,
                 )
             except (OSError, ValueError, RuntimeError, StoreError) as exc:
                 raise ApiError(500, "commit_failed", f"the change could not be committed: {exc}") from None
             for g in change.graphs:
                 self._graph_versions[g] = self._graph_versions.get(g, 0) + 1
-            await self.pool.publish(logged + _change(lost, gained))
+            await self.pool.publish(done.logged + make_change(done.lost, done.gained))
             if self.pool.needs_snapshot:
                 self.pool.rebase(await self.publisher.snapshot())
         return WriteResult(
             self.store.data_version,
-            len(gained) - len(lost),
+            len(done.gained) - len(done.lost),
             round(time.perf_counter() - started, 4),
             added=change.added_count,
             removed=change.removed_count,
-            change=cs.id,
+            change=done.changeset.id,
         )
 
     async def revert(self, change_id: str, who: Principal) -> WriteResult:
@@ -176,7 +170,7 @@ class Gate:
             def compute() -> Change:
                 back = [q for q in added if q.graph_name != changes_graph and self._has(q)]
                 again = [q for q in removed if q.graph_name != changes_graph and not self._has(q)]
-                return _change(back, again)
+                return make_change(back, again)
 
             return await asyncio.to_thread(compute)
 
