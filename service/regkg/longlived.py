@@ -1,9 +1,9 @@
 """Building large long-lived structures (the search index, the entity graph for paths) without
 stalling the event loop.
 
-CPython's cyclic collector stops every thread while it walks the objects it tracks: a full
-collection during or after a build of millions of objects stalls the event loop for 100-200 ms
-(measured on the 1M-triple graph: bench/results/search-index-loop.md). So the collector is off
+CPython's cyclic collector stops every thread while it walks the objects it tracks: while the
+search index of the 1M-triple graph was built, six full collections took 92-367 ms each, the last
+one the explicit ``gc.collect()`` after the build (bench/results/search-index-loop.md). So the collector is off
 while a build runs, and what exists when it ends is frozen (``gc.freeze``: moved out of the
 collector's sight for good, as the engine processes do; DESIGN §9). Builds on several threads at
 once share one switch: the collector comes back on when the last of them ends.
