@@ -248,7 +248,7 @@ def write(rows: dict[str, Any], args: argparse.Namespace, load_before: list[floa
         "machine": {**machine(), "load_average_at_start": load_before},
         "versions": versions(),
         "graph": {"quads": sum(1 for _ in graph.open("rb")), "generator": "bench/generate.py"},
-        "query": lookup("<subject IRI>"),
+        "query": lookup("s"),
         "regkg_workers": args.workers,
         "rows": rows,
         "cold_over_oxigraph": ratio,
@@ -286,7 +286,8 @@ def markdown(d: dict[str, Any]) -> str:
         "processes, REGKG_CLIENT_CONCURRENCY=0 (wrk's connections all come from one address).  ",
         f"Each row: wrk, {next(iter(r.values()))['connections']} connections, "
         f"{next(iter(r.values()))['seconds']} s, HTTP/1.1 keep-alive, each connection cycling through "
-        f"{QUERIES:,} point lookups `{d['query']}` (`bench/lookups.py` reproduces this file).",
+        f"{QUERIES:,} point lookups `{d['query']}`, `<s>` one of {QUERIES:,} distinct subject IRIs drawn with a "
+        "fixed seed (`bench/lookups.py` reproduces this file).",
         *([f"This run: {d['note']}", ""] if d.get("note") else [""]),
         "| row | lookups/s | p50 ms | p99 ms | statuses |",
         "|---|---:|---:|---:|---|",

@@ -270,8 +270,12 @@ def versions() -> dict[str, str]:
             text=True,
         ).stdout.strip()
     v["wrk"] = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
+    # REGKG_BENCH_COMMIT names the commit when the benchmark runs from an export of it (git archive),
+    # away from a shared checkout's uncommitted work.
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
-    if commit.returncode == 0:
+    if os.environ.get("REGKG_BENCH_COMMIT"):
+        v["regkg commit"] = os.environ["REGKG_BENCH_COMMIT"]
+    elif commit.returncode == 0:
         v["regkg commit"] = commit.stdout.strip()
     return v
 
