@@ -81,3 +81,26 @@ def test_within_the_settings(api: httpx.Client, path: str, params: dict[str, Any
     r = api.get(path, params=params)
     assert r.status_code == 200, r.text
     assert check(r.json()), r.json()
+
+
+@pytest.fixture(scope="module")
+def few_visits(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    with (
+        running_server(tmp_path_factory.mktemp("visits"), REGKG_EXPLORE_PATH_VISITS="5") as server,
+        httpx.Client(base_url=server.url, timeout=30) as c,
+    ):
+        yield c
+
+
+# (from, to, paths found): a path search stops after REGKG_EXPLORE_PATH_VISITS nodes
+VISITS: list[tuple[str, str, bool]] = [
+    (TAOBAO, ALIBABA, True),  # neighbours: met in the first layer
+    (CAC, KUAISHOU, False),  # two hops (found with the default: test_explore_api), past the CAC's many neighbours
+]
+
+
+@pytest.mark.parametrize(("source", "target", "found"), VISITS)
+def test_path_visits_setting(few_visits: httpx.Client, source: str, target: str, found: bool) -> None:
+    r = few_visits.get("/api/path", params={"from": source, "to": target})
+    assert r.status_code == 200, r.text
+    assert bool(r.json()["paths"]) is found, r.json()

@@ -84,6 +84,8 @@ class Settings:
     explore_max_path_hops: int = 8
     explore_default_path_hops: int = 5
     explore_max_paths: int = 10
+    #: nodes a path search may visit before it gives up (bounded time, whatever the graph).
+    explore_path_visits: int = 50_000
     explore_incoming: int = 500
     explore_group_actions: int = 2_000
     #: search (regkg.search): results per request, length of a query, names looked at per ranking stage.
@@ -126,6 +128,7 @@ class Settings:
             explore_max_path_hops=_int("REGKG_EXPLORE_MAX_PATH_HOPS", 8),
             explore_default_path_hops=_int("REGKG_EXPLORE_DEFAULT_PATH_HOPS", 5),
             explore_max_paths=_int("REGKG_EXPLORE_MAX_PATHS", 10),
+            explore_path_visits=_int("REGKG_EXPLORE_PATH_VISITS", 50_000),
             explore_incoming=_int("REGKG_EXPLORE_INCOMING", 500),
             explore_group_actions=_int("REGKG_EXPLORE_GROUP_ACTIONS", 2_000),
             search_max_results=_int("REGKG_SEARCH_MAX_RESULTS", 100),

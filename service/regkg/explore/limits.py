@@ -23,6 +23,7 @@ class Limits:
     max_path_hops: int
     default_path_hops: int
     max_paths: int
+    path_visits: int
     incoming: int
     group_actions: int
 
@@ -35,6 +36,7 @@ class Limits:
             max_path_hops=settings.explore_max_path_hops,
             default_path_hops=settings.explore_default_path_hops,
             max_paths=settings.explore_max_paths,
+            path_visits=settings.explore_path_visits,
             incoming=settings.explore_incoming,
             group_actions=settings.explore_group_actions,
         )

@@ -86,13 +86,12 @@ def paths(
     *,
     max_hops: int | None = None,
     limits: Limits = EXPLORE_LIMITS,
-    max_visits: int = 50_000,
 ) -> list[list[str]]:
     """All shortest paths (up to ``limits.max_paths``) of at most ``max_hops`` edges (capped by
     ``limits.max_path_hops``), by a bidirectional breadth-first search that stops after
-    ``max_visits`` nodes (bounded time)."""
+    ``limits.path_visits`` nodes (bounded time)."""
     max_hops = min(limits.default_path_hops if max_hops is None else max_hops, limits.max_path_hops)
-    max_paths = limits.max_paths
+    max_paths, max_visits = limits.max_paths, limits.path_visits
     if source == target:
         return [[source]]
     if source not in graph or target not in graph:
