@@ -489,3 +489,30 @@ def test_cli_usage_errors(tmp_path: Path) -> None:
     latin1.write_bytes(csv_text(row(label="Autorité")).encode("latin-1"))
     proc = run_cli("import", str(latin1))
     assert proc.returncode == 1 and "not UTF-8 text" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_import_into_a_store_is_a_gated_change_set(tmp_path: Path) -> None:
+    """`regkg import FILE.csv --store DIR`: the actions land in their own graph as one recorded
+    change set; importing the same file again changes nothing."""
+    folder = tmp_path / "st"
+    assert run_cli("load", "--store", str(folder)).returncode == 0
+    before = sorted((folder / "changes").glob("*.rdfp"))
+    proc = run_cli("import", str(FIXTURE), "--store", str(folder))
+    assert proc.returncode == 0, proc.stderr
+    assert "committed into" in proc.stderr and proc.stdout == ""
+    after = sorted((folder / "changes").glob("*.rdfp"))
+    assert len(after) == len(before) + 1
+    patch = after[-1].read_text(encoding="utf-8")
+    graph = f"{vocab.GRAPH}import/{FIXTURE.stem.lower()}"
+    assert 'H token "regkg import (' in patch and f"<{graph}>" in patch
+    store = ox.Store.read_only(str(folder))
+    actions = {
+        q.subject.value
+        for q in store.quads_for_pattern(None, ox.NamedNode(vocab.RDF + "type"), None, ox.NamedNode(graph))
+        if q.subject.value.startswith(vocab.ID + "action/")
+    }
+    assert len(actions) == 3
+    del store
+    again = run_cli("import", str(FIXTURE), "--store", str(folder))
+    assert again.returncode == 0 and "unchanged" in again.stderr
+    assert sorted((folder / "changes").glob("*.rdfp")) == after

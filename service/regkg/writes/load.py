@@ -28,7 +28,17 @@ from regkg.writes.changelog import ChangeLog
 from regkg.writes.commit import commit
 from regkg.writes.ledger import Drift, Ledger
 
-__all__ = ["LoadResult", "Prepared", "load_files", "load_shipped", "open_ledger", "prepare", "shipped_paths", "who_is"]
+__all__ = [
+    "LoadResult",
+    "Prepared",
+    "import_turtle",
+    "load_files",
+    "load_shipped",
+    "open_ledger",
+    "prepare",
+    "shipped_paths",
+    "who_is",
+]
 
 log = logging.getLogger("regkg.load")
 
@@ -132,6 +142,27 @@ def load_files(
     return LoadResult(
         changed, len(dropped), len(added), len(removed), len(done.gained) - len(done.lost), done.changeset.id, skipped
     )
+
+
+def import_turtle(store: Store, folder: Path, turtle: str, graph: str, *, who: str) -> tuple[str | None, list[str]]:
+    """Commit imported Turtle as the content of ``graph`` through the gate's checks: SHACL on the
+    affected resources against what the store holds (422's check), then the commit core.
+    Returns the change set's id (None when the graph already holds exactly this) and the
+    violations that refused it."""
+    from regkg.writes.check import validate_change
+
+    scratch = ox.Store()
+    scratch.load(turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
+    new = set(scratch)
+    old = set(store.quads(graph=graph))  # type: ignore[attr-defined]
+    removed, added = list(old - new), list(new - old)
+    if not removed and not added:
+        return None, []
+    report = validate_change(store, removed, added)
+    if not report.conforms:
+        return None, [f"{v.focus} {v.path or ''}: {v.message}" for v in report.violations]
+    done = commit(store, ChangeLog(folder / "changes"), removed, added, who, ledger=open_ledger(folder))
+    return done.changeset.id, []
 
 
 def stale_graphs(store: Store) -> list[str]:

@@ -1,0 +1,5 @@
+"""`python -m regkg.cli`."""
+
+from regkg.cli import main
+
+main()
