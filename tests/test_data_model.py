@@ -577,11 +577,6 @@ def test_the_commissions_illumina_grail_decisions_are_withdrawn(data: Any) -> No
         assert _q(data, f"SELECT ?s WHERE {{ <{ACTION}{a}> rk:status ?s }}") == [{"s": vocab_rk("Withdrawn")}], a
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service/regkg/inference.py (rule standing-amounts) excludes only rk:Annulled and rk:Provisional; "
-    "it must exclude rk:Withdrawn too (issue 13, second session). Remove this marker when it does.",
-)
 def test_a_withdrawn_decisions_fines_do_not_stand(store: Any) -> None:
     st = mini_store(
         CRAFTED

@@ -15,8 +15,9 @@ the data reaches in two or three rounds. What is inferred (README says the same)
 * rk:groupTarget: an action's targets, every company controlling (or succeeding) a target, and
   the group parents of the platforms it concerns, so "every action against a group" is one pattern;
 * rk:standingAmount: the amounts of a fine that totals add: not rk:amendedBy a later figure, of a
-  fine not rk:supersededBy another penalty and not imposed by an action with rk:status rk:Annulled
-  or rk:Provisional (a pre-notice or provisional fine not yet imposed);
+  fine not rk:supersededBy another penalty and not imposed by an action with rk:status rk:Annulled,
+  rk:Withdrawn (the authority took its own decision back) or rk:Provisional (a pre-notice or
+  provisional fine not yet imposed);
 * rk:jurisdiction of an action, from its regulator;
 * rk:convertedAmount: every published fine amount in EUR and in USD, at the ECB monthly
   average rates of data/fx/ (the month of the action's decision date, else its announcement,
@@ -66,7 +67,7 @@ RULES: Final[dict[str, str]] = {
         ?fine a rk:Fine ; rk:amount ?amt .
         FILTER NOT EXISTS { ?amt rk:amendedBy ?newer }
         FILTER NOT EXISTS { ?fine rk:supersededBy ?later }
-        FILTER NOT EXISTS { ?annulled rk:outcome ?fine ; rk:status rk:Annulled }
+        FILTER NOT EXISTS { ?void rk:outcome ?fine ; rk:status ?gone . VALUES ?gone { rk:Annulled rk:Withdrawn } }
         FILTER NOT EXISTS { ?provisional rk:outcome ?fine ; rk:status rk:Provisional } }""",
     "action-jurisdiction": """CONSTRUCT { ?action rk:jurisdiction ?j } WHERE {
         ?action a rk:EnforcementAction ; rk:regulator ?r . ?r rk:jurisdiction ?j . }""",
