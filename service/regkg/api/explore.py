@@ -73,16 +73,15 @@ def _limits(request: Request) -> Limits:
     return Limits.of(get_settings(request))
 
 
+def _refuse(name: str, value: object, message: str, kind: str, ctx: dict[str, int]) -> RequestValidationError:
+    """The 422 FastAPI's own ``le=``/``max_length=`` checks answer, for caps that are settings (read per
+    app, so they cannot be in the route's signature)."""
+    return RequestValidationError([{"loc": ("query", name), "msg": message, "type": kind, "input": value, "ctx": ctx}])
+
+
 def _at_most(value: int, cap: int, name: str) -> int:
-    """``value`` when it is within the setting ``cap``; else 422 exactly as FastAPI's own ``le=``
-    check answers (the caps are settings, read per app, so they cannot be in the signature)."""
     if value > cap:
-        error = {
-            "loc": ("query", name),
-            "msg": f"Input should be less than or equal to {cap}",
-            "type": "less_than_equal",
-        }
-        raise RequestValidationError([{**error, "input": value, "ctx": {"le": cap}}])
+        raise _refuse(name, value, f"Input should be less than or equal to {cap}", "less_than_equal", {"le": cap})
     return value
 
 
@@ -111,12 +110,9 @@ def search(
     runs it in its thread pool, so building or rebuilding the index (see regkg.search.current) never blocks
     the event loop; during a background rebuild, searches answer from the previous index."""
     settings = get_settings(request)
-    if len(q) > settings.search_max_query_chars:
-        error = {"loc": ("query", "q"), "type": "string_too_long", "input": q}
-        n = settings.search_max_query_chars
-        raise RequestValidationError(
-            [{**error, "msg": f"String should have at most {n} characters", "ctx": {"max_length": n}}]
-        )
+    n = settings.search_max_query_chars
+    if len(q) > n:
+        raise _refuse("q", q, f"String should have at most {n} characters", "string_too_long", {"max_length": n})
     _at_most(limit, settings.search_max_results, "limit")
     if any(ord(ch) < 0x20 or ch in "\x7f\ufffd" for ch in q):
         raise ApiError(
