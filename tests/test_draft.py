@@ -28,6 +28,10 @@ from tests.conftest import LiveServer
 ARTICLES = Path(__file__).parent / "fixtures" / "articles"
 VALOR = ARTICLES / "pt-valor-anpd-telekall.txt"
 VALOR_URL = "https://valor.globo.com/legislacao/noticia/2023/07/07/empresa-multada-por-violar-lgpd-ofertava-lista-de-contatos-de-whatsapp.ghtml"
+#: what data/br/ holds of the article's action (a curator added it): the drafter must resolve to these
+TELEKALL = vocab.ID + "org/telekall-infoservice"
+TELEKALL_REGULATOR = vocab.ID + "org/brazil-anpd"
+TELEKALL_ACTION = vocab.ID + "action/2023-07-06-anpd-telekall-infoservice"
 
 # ------------------------------------------------------------------ amounts as written
 
@@ -243,6 +247,14 @@ def test_cli_draft_prints_a_draft_with_evidence_within_seconds() -> None:
     }
 
 
+def write_row(path: Path, row: dict[str, str]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    return path
+
+
 def test_cli_draft_csv_from_stdin_and_its_import(tmp_path: Path) -> None:
     proc = run_cli("draft", "-", "--url", VALOR_URL, "--format", "csv", stdin=VALOR.read_text(encoding="utf-8"))
     assert proc.returncode == 1  # no date of the action yet: listed, and the row is still printed for editing
@@ -250,15 +262,21 @@ def test_cli_draft_csv_from_stdin_and_its_import(tmp_path: Path) -> None:
     rows = proc.stdout.splitlines()
     assert rows[0].startswith("kind,label,regulator") and len(rows) == 2
     row = next(csv.DictReader(io.StringIO(proc.stdout)))
-    row["date_announced"] = "2023-07-06"  # the reviewer's addition
-    edited = tmp_path / "draft.csv"
-    with edited.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(row))
-        writer.writeheader()
-        writer.writerow(row)
-    imported = run_cli("import", str(edited), "--dry-run")
+    assert row["regulator"] == TELEKALL_REGULATOR and row["targets"] == TELEKALL  # resolved, not minted again
+    row["date_announced"] = "2023-07-06"  # the reviewer's addition: the day of the decision
+    refused = run_cli("import", str(write_row(tmp_path / "same.csv", row)), "--dry-run")
+    assert refused.returncode == 1, refused.stderr  # data/ holds that action: a row must not add it twice
+    assert "already in data/" in refused.stderr and TELEKALL_ACTION.rsplit("/", 1)[-1] in refused.stderr
+    # A test input, not a fact: the id column names a second action of the same day, as the importer
+    # allows when the minted slug would clash.
+    row["id"] = "2023-07-06-anpd-telekall-infoservice-test-input"
+    out = tmp_path / "draft.ttl"
+    imported = run_cli("import", str(write_row(tmp_path / "draft.csv", row)), "-o", str(out))
     assert imported.returncode == 0, imported.stderr
-    assert "1 action(s) valid" in imported.stderr
+    assert "1 action(s) valid" in imported.stderr and "company" not in imported.stderr  # no company minted
+    turtle = out.read_text(encoding="utf-8")
+    assert re.search(r"act:2023-07-06-anpd-telekall-infoservice-test-input\s+a rk:Decision", turtle), turtle
+    assert "rk:target o:telekall-infoservice" in turtle and "o:telekall-infoservice a " not in turtle
 
 
 def test_cli_draft_usage_errors(tmp_path: Path) -> None:
@@ -289,15 +307,26 @@ def test_api_draft_and_render(client: httpx.Client, live_server: LiveServer) -> 
     assert r.status_code == 200, r.text
     d = r.json()
     assert d["regulator"]["iri"] == vocab.ID + "org/brazil-anpd"
-    assert d["targets"][0]["new"] and d["targets"][0]["label"] == "Telekall Infoservice"
+    target = d["targets"][0]
+    assert (target["iri"], target["new"], target["label"]) == (TELEKALL, False, "Telekall Infoservice")
+    assert "targets" not in {u["field"] for u in d["unsure"]}
     assert d["amount"] is None and any(u["field"] == "amount" for u in d["unsure"])
-    d["date_announced"] = "2023-07-06"
+    d["date_announced"] = "2023-07-06"  # the reviewer's addition: the day of the decision, an action data/ holds
+    r = client.post("/api/draft/render", json=d, headers=auth)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert not out["ok"] and out["turtle"] == "", out
+    assert [p["column"] for p in out["problems"]] == ["id"]
+    assert out["problems"][0]["message"].startswith(f"{TELEKALL_ACTION} is already in data/")
+    d["date_announced"] = "2023-07-31"  # a test input, not a fact: a new action to render
     r = client.post("/api/draft/render", json=d, headers=auth)
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["ok"] and out["problems"] == []
-    assert out["graph"] == vocab.GRAPH + "drafts/2023-07-06-anpd-telekall-infoservice"
+    assert out["action"] == vocab.ID + "action/2023-07-31-anpd-telekall-infoservice"
+    assert out["graph"] == vocab.GRAPH + "drafts/2023-07-31-anpd-telekall-infoservice"
     assert "rk:target o:telekall-infoservice" in out["turtle"]
+    assert "o:telekall-infoservice a " not in out["turtle"]  # the company is the graph's, not described again
     r = client.post("/api/draft/render", content=b"[]", headers={**auth, "Content-Type": "application/json"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "bad_request"
 
@@ -354,25 +383,33 @@ def test_draft_page_drafts_marks_evidence_validates_and_offers_downloads(page: o
     pg.click("#d-run")  # type: ignore[attr-defined]
     pg.wait_for_selector("#d-review:not([hidden])")  # type: ignore[attr-defined]
     assert pg.input_value("#f-regulator") == vocab.ID + "org/brazil-anpd"  # type: ignore[attr-defined]
-    assert pg.input_value("#f-targets") == "Telekall Infoservice"  # type: ignore[attr-defined]
-    marks = pg.eval_on_selector_all("#d-marked mark", "ms => ms.map(m => [m.dataset.field, m.textContent])")  # type: ignore[attr-defined]
-    assert ["regulator", "Autoridade Nacional de Proteção de Dados"] in marks or ["regulator", "ANPD"] in marks, marks
-    assert ["targets", "Telekall Infoservice"] in marks, marks
+    assert pg.input_value("#f-targets") == TELEKALL  # type: ignore[attr-defined]
+    marks = pg.eval_on_selector_all("#d-marked mark", "ms => ms.map(m => [m.dataset.field, m.textContent, m.title])")  # type: ignore[attr-defined]
+    regulator = {"Autoridade Nacional de Proteção de Dados", "ANPD"}
+    assert any(m[0] == m[2] == "regulator" and m[1] in regulator for m in marks), marks
+    assert ["targets", "Telekall Infoservice", "target"] in marks, marks  # not "target (new)": the graph has it
     assert "is-unsure" in pg.get_attribute('[data-field="amount"]', "class")  # type: ignore[attr-defined]
     pg.click("#d-validate")  # type: ignore[attr-defined]
     pg.wait_for_selector("#d-problems li")  # type: ignore[attr-defined]
     assert "date" in pg.inner_text("#d-problems")  # type: ignore[attr-defined]
     assert pg.is_disabled("#d-submit")  # type: ignore[attr-defined]
-    pg.fill("#f-date_announced", "2023-07-06")  # type: ignore[attr-defined]
+    pg.fill("#f-date_announced", "2023-07-06")  # type: ignore[attr-defined]  # the day of the decision data/ holds
+    pg.click("#d-validate")  # type: ignore[attr-defined]
+    pg.wait_for_function("document.getElementById('d-problems').textContent.includes('already in data/')")  # type: ignore[attr-defined]
+    assert TELEKALL_ACTION in pg.inner_text("#d-problems")  # type: ignore[attr-defined]
+    assert pg.is_disabled("#d-submit") and pg.get_attribute("#d-ttl", "href") is None  # type: ignore[attr-defined]
+    pg.fill("#f-date_announced", "2023-07-31")  # type: ignore[attr-defined]  # a test input, not a fact: a new action
     pg.click("#d-validate")  # type: ignore[attr-defined]
     pg.wait_for_function("document.getElementById('d-status').textContent.startsWith('Valid:')")  # type: ignore[attr-defined]
+    assert pg.inner_text("#d-problems") == ""  # type: ignore[attr-defined]
     assert pg.get_attribute("#d-ttl", "href").startswith("blob:")  # type: ignore[attr-defined]
     assert pg.get_attribute("#d-csv", "href").startswith("blob:")  # type: ignore[attr-defined]
     assert not pg.is_disabled("#d-submit")  # type: ignore[attr-defined]
     with pg.expect_download() as download:  # type: ignore[attr-defined]
         pg.click("#d-ttl")  # type: ignore[attr-defined]
     text = Path(download.value.path()).read_text(encoding="utf-8")
-    assert re.search(r"act:2023-07-06-anpd-telekall-infoservice\s+a rk:Decision", text), text
+    assert re.search(r"act:2023-07-31-anpd-telekall-infoservice\s+a rk:Decision", text), text
+    assert "rk:target o:telekall-infoservice" in text and "o:telekall-infoservice a " not in text
     # submitting: the reviewed Turtle goes to the write gate's Graph Store door with the token
     sent: list[dict[str, object]] = []
 
@@ -385,7 +422,7 @@ def test_draft_page_drafts_marks_evidence_validates_and_offers_downloads(page: o
     pg.click("#d-submit")  # type: ignore[attr-defined]
     pg.wait_for_function("document.getElementById('d-status').textContent.startsWith('Submitted')")  # type: ignore[attr-defined]
     assert len(sent) == 1 and sent[0]["method"] == "POST"
-    graph = vocab.GRAPH + "drafts/2023-07-06-anpd-telekall-infoservice"
+    graph = vocab.GRAPH + "drafts/2023-07-31-anpd-telekall-infoservice"
     assert sent[0]["url"] == f"{live_server.url}/graph-store?graph={quote(graph, safe='')}"
     headers = sent[0]["headers"]
     assert headers["authorization"] == f"Bearer {live_server.write_token}"  # type: ignore[index]
