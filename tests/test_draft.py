@@ -152,6 +152,26 @@ def test_what_the_text_does_not_settle_stays_empty(text: str, field: str) -> Non
     assert not d[field], d[field]
 
 
+def test_a_name_two_authorities_share_is_settled_by_a_name_only_one_bears() -> None:
+    brazil, peru = vocab.ID + "org/brazil-anpd", vocab.ID + "org/peru-anpd"
+    drafter, _ = shipped()
+    # the premise, from data/: Brazil's and Peru's authorities are both called "ANPD"
+    assert {m.iri for m in drafter.index.mentions("Segundo a ANPD, a empresa")} == {brazil, peru}
+    d = draft(
+        "A Autoridade Nacional de Proteção de Dados (ANPD) multou a empresa Quux Dados Ltda em 6 de julho de 2023."
+    )
+    assert d["regulator"]["iri"] == brazil and "regulator" not in unsure(d), d["unsure"]  # type: ignore[index]
+    d = draft("A ANPD multou a empresa Quux Dados Ltda em 6 de julho de 2023.")
+    reasons = [u["reason"] for u in d["unsure"] if u["field"] == "regulator"]  # type: ignore[attr-defined]
+    assert len(reasons) == 1 and reasons[0].startswith("'ANPD' names several authorities"), reasons
+    d = draft(
+        "A Autoridade Nacional de Proteção de Dados multou a empresa Quux Dados Ltda em 6 de julho de 2023. "
+        "A Autoridad Nacional de Protección de Datos Personales estuda o caso."
+    )
+    reasons = [u["reason"] for u in d["unsure"] if u["field"] == "regulator"]  # type: ignore[attr-defined]
+    assert reasons == [f"other authorities are named too ({peru}); check which one acted"], reasons
+
+
 def test_a_probe_opened_gets_no_amount_from_older_fines() -> None:
     d = draft(
         "The Rekabet Kurulu opened an investigation into Google's Play Store billing. "
@@ -309,7 +329,7 @@ def test_api_draft_and_render(client: httpx.Client, live_server: LiveServer) -> 
     assert d["regulator"]["iri"] == vocab.ID + "org/brazil-anpd"
     target = d["targets"][0]
     assert (target["iri"], target["new"], target["label"]) == (TELEKALL, False, "Telekall Infoservice")
-    assert "targets" not in {u["field"] for u in d["unsure"]}
+    assert not {"regulator", "targets"} & {u["field"] for u in d["unsure"]}, d["unsure"]  # both settled by the text
     assert d["amount"] is None and any(u["field"] == "amount" for u in d["unsure"])
     d["date_announced"] = "2023-07-06"  # the reviewer's addition: the day of the decision, an action data/ holds
     r = client.post("/api/draft/render", json=d, headers=auth)

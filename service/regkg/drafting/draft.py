@@ -109,8 +109,25 @@ class Drafter:
         first_mention = next(m for m in found if m.iri == best)
         d.regulator = self._field(article, first_mention)
         if len(score) > 1:
-            others = ", ".join(sorted(i for i in score if i != best))
-            d.doubt("regulator", f"other authorities are named too ({others}); check which one acted")
+            self._doubt_other_authorities(found, best, d)
+
+    @staticmethod
+    def _doubt_other_authorities(found: list[Mention], best: str, d: Draft) -> None:
+        """Another authority counts as named only where a name of its own stands in the text. One written
+        only in a name it shares with the chosen one ("ANPD": Brazil's and Peru's) is no rival when a
+        name only the chosen one bears settles it ("Autoridade Nacional de Proteção de Dados ( ANPD )");
+        without such a name, the shared one is the doubt."""
+        iris_at: dict[tuple[int, int], set[str]] = {}
+        for m in found:
+            iris_at.setdefault((m.start, m.end), set()).add(m.iri)
+        chosen = {span for span, iris in iris_at.items() if best in iris}
+        named = sorted({i for span, iris in iris_at.items() if span not in chosen for i in iris} - {best})
+        if named:
+            d.doubt("regulator", f"other authorities are named too ({', '.join(named)}); check which one acted")
+        elif not any(iris == {best} for iris in iris_at.values()):
+            shared = ", ".join(sorted({i for span in chosen for i in iris_at[span]} - {best}))
+            name = next(m.name for m in found if m.iri == best)
+            d.doubt("regulator", f"'{name}' names several authorities ({shared}); check which one acted")
 
     def _jurisdictions_named(self, article: Article) -> set[str]:
         """Jurisdictions whose name (any language) the text contains ("Australia's", "Australian")."""
