@@ -294,8 +294,8 @@ def markdown(d: dict[str, Any]) -> str:
         "Versions: " + ", ".join(f"{k} {v}" for k, v in d["versions"].items()) + ".  ",
         f"Data: {d['graph']['quads']} quads from `bench/generate.py`. regkg: {d['regkg_workers']} engine "
         "processes, REGKG_CLIENT_CONCURRENCY=0 (wrk's connections all come from one address).  ",
-        f"Each row: wrk, {next(iter(r.values()))['connections']} connections, "
-        f"{next(iter(r.values()))['seconds']} s, HTTP/1.1 keep-alive, each connection cycling through "
+        f"Each row: wrk, {r['cold']['connections']} connections, "
+        f"{r['cold']['seconds']} s, HTTP/1.1 keep-alive, each connection cycling through "
         f"{QUERIES:,} point lookups `{d['query']}`, `<s>` one of {QUERIES:,} distinct subject IRIs drawn with a "
         "fixed seed (`bench/lookups.py` reproduces this file).",
         *([f"This run: {d['note']}", ""] if d.get("note") else [""]),
