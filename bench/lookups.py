@@ -22,6 +22,7 @@ bench/results/lookups.{json,md}. Run by hand:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -98,6 +99,30 @@ end
 """
 
 
+_HZ = os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    """A process and its descendants (regkg: the web process, the zygote and the engines)."""
+    out = [pid]
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                for child in (task / "children").read_text().split():
+                    out += _tree(int(child))
+    return out
+
+
+def _cpu(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each process."""
+    out = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            out[pid] = (int(fields[11]) + int(fields[12])) / _HZ
+    return out
+
+
 def subjects(graph: Path, count: int, seed: int = 11) -> list[str]:
     """``count`` distinct subject IRIs of the graph, drawn with a fixed seed (all kinds of thing)."""
     seen: set[str] = set()
@@ -112,8 +137,13 @@ def lookup(iri: str) -> str:
     return f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}"
 
 
-def wrk(url: str, lines: list[str], duration: int, connections: int, name: str) -> dict[str, Any]:
-    """wrk over the request lines; throughput, latency percentiles and the statuses seen."""
+def wrk(
+    url: str, lines: list[str], duration: int, connections: int, name: str, pid: int | None = None
+) -> dict[str, Any]:
+    """wrk over the request lines; throughput, latency percentiles, the statuses seen and, given the
+    server's pid, the CPU it used per request (the server process, and its child processes apart)."""
+    pids = _tree(pid) if pid else []
+    before = _cpu(pids)
     WORK.mkdir(parents=True, exist_ok=True)
     script = WORK / "lookups.lua"
     script.write_text(_LUA)
@@ -139,7 +169,16 @@ def wrk(url: str, lines: list[str], duration: int, connections: int, name: str) 
         return round({"us": v / 1000, "ms": v, "s": v * 1000}[m.group(2)], 3)
 
     statuses = {m.group(1): int(m.group(2)) for m in re.finditer(r"STATUS (\d+) (\d+)", out)}
+    cpu: dict[str, float] = {}
+    if pids:
+        after = _cpu(pids)
+        done = sum(statuses.values()) or 1
+        used = {p: after[p] - before[p] for p in after if p in before}
+        cpu["server_us_per_request"] = round(used.get(pids[0], 0.0) / done * 1e6, 1)
+        if len(pids) > 1:
+            cpu["children_us_per_request"] = round(sum(v for p, v in used.items() if p != pids[0]) / done * 1e6, 1)
     return {
+        **cpu,
         "connections": connections,
         "seconds": duration,
         "distinct_queries": len(lines),
@@ -211,16 +250,17 @@ def main() -> None:
         rows["same_answers"] = {"checked": len(sample), "same": same}
         lines = paths(rk.url, iris)
         plan = {
-            "oxigraph": (ox.url, paths(ox.url, iris)),
-            "cold": (rk.url, lines),
-            "revalidate": (rk.url, etags(rk.url, lines)),
-            "cached": (rc.url, lines),
+            "oxigraph": (ox, paths(ox.url, iris)),
+            "cold": (rk, lines),
+            "revalidate": (rk, etags(rk.url, lines)),
+            "cached": (rc, lines),
         }
         fill_s = fill(rc.url, lines)
         runs: dict[str, list[dict[str, Any]]] = {name: [] for name in plan}
         for _ in range(args.rounds):
-            for name, (url, requests) in plan.items():
-                runs[name].append(wrk(url, requests, args.duration, args.connections, name))
+            for name, (system, requests) in plan.items():
+                pid = system.proc.pid if system.proc else None
+                runs[name].append(wrk(system.url, requests, args.duration, args.connections, name, pid))
                 print(name, runs[name][-1], flush=True)
         for name, results in runs.items():
             rows[name] = _median_run(results)
@@ -302,17 +342,22 @@ def markdown(d: dict[str, Any]) -> str:
         f"The three servers ran side by side and the rows took turns, {d['rounds']} rounds; each row shows its "
         "median round (latencies and statuses of that round) and every round's throughput.",
         "",
-        "| row | lookups/s (median) | each round | p50 ms | p99 ms | statuses |",
-        "|---|---:|---|---:|---:|---|",
+        "CPU per request: user + system time of the server process (regkg: the web process) and of its "
+        "child processes (regkg: the zygote and the engines) during the median round, divided by the answers.",
+        "",
+        "| row | lookups/s (median) | each round | p50 ms | p99 ms | CPU µs/request: server + children | statuses |",
+        "|---|---:|---|---:|---:|---|---|",
     ]
     for key in ("cold", "oxigraph", "revalidate", "cached"):
         if key in r:
             x = r[key]
             st = ", ".join(f"{k}: {v}" for k, v in sorted(x["statuses"].items()))
             each = ", ".join(f"{v:,.0f}" for v in x["requests_per_s_by_round"])
-            lines.append(
-                f"| {labels[key]} | {x['requests_per_s']:,.0f} | {each} | {x['p50_ms']} | {x['p99_ms']} | {st} |"
+            cpu = f"{x.get('server_us_per_request')}" + (
+                f" + {x['children_us_per_request']}" if "children_us_per_request" in x else ""
             )
+            rps = f"{x['requests_per_s']:,.0f}"
+            lines.append(f"| {labels[key]} | {rps} | {each} | {x['p50_ms']} | {x['p99_ms']} | {cpu} | {st} |")
     lines.append("")
     met = "met" if d["target_met"] else "not met"
     rounds = ", ".join(str(v) for v in r["cold_over_oxigraph_by_round"])
