@@ -139,6 +139,20 @@ STRUCTURAL: Final = frozenset(vocab.RDFS + p for p in ("subClassOf", "subPropert
     }
 )
 _TYPE: Final = ox.NamedNode(vocab.RDF + "type")
+_AMOUNT: Final = ox.NamedNode(vocab.RK + "amount")
+_CURRENCY: Final = ox.NamedNode(vocab.SCHEMA + "currency")
+_RATE: Final = ox.NamedNode(vocab.RK + "rate")
+#: links followed upwards from a resource to the groups above it (and a platform's operator).
+_UPWARD: Final = tuple(
+    ox.NamedNode(p)
+    for p in (
+        vocab.RK + "subsidiaryOf",
+        vocab.RK + "succeededBy",
+        vocab.RK + "operatedBy",
+        vocab.ORG + "subOrganizationOf",
+    )
+)
+_OPERATES: Final = ox.NamedNode(vocab.RK + "operates")
 _HUB: Final = 200  # a node with more links than this is not expanded through (a concern, a class)
 _LOCAL_LIMIT: Final = 5_000
 
@@ -150,6 +164,35 @@ def _is_hub(store: ox.Store, node: object) -> bool:
 
 def _node(t: object) -> bool:
     return isinstance(t, ox.NamedNode | ox.BlankNode)
+
+
+def _structure_above(store: ox.Store, nodes: set[object], g_inf: ox.NamedNode) -> set[ox.Quad]:
+    """The corporate-structure links from ``nodes`` upwards, transitively (and who operates them)."""
+    found: set[ox.Quad] = set()
+    frontier = {n for n in nodes if _node(n)}
+    seen: set[object] = set()
+    while frontier:
+        n = frontier.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        links = [q for p in _UPWARD for q in store.quads_for_pattern(n, p, None, None)]  # type: ignore[arg-type]
+        links += store.quads_for_pattern(None, _OPERATES, n, None)  # type: ignore[arg-type]
+        for q in links:
+            if q.graph_name == g_inf:
+                continue
+            found.add(q)
+            frontier.add(q.object if q.subject == n else q.subject)
+    return found
+
+
+def _rates(store: ox.Store, g_inf: ox.NamedNode) -> set[ox.Quad]:
+    """Every exchange rate (the fx table: a fixed size, whatever the graph's)."""
+    found: set[ox.Quad] = set()
+    for q in store.quads_for_pattern(None, _RATE, None, None):
+        if q.graph_name != g_inf:
+            found.update(r for r in store.quads_for_pattern(q.subject, None, None, None) if r.graph_name != g_inf)
+    return found
 
 
 def infer_change(store: ox.Store, removed: list[ox.Quad], added: list[ox.Quad]) -> tuple[set[ox.Quad], set[ox.Quad]]:
@@ -184,27 +227,32 @@ def infer_change(store: ox.Store, removed: list[ox.Quad], added: list[ox.Quad]) 
     context: set[ox.Quad] = set()
     frontier = set(touched)
     seen: set[object] = set()
-    for _hop in range(3):
+    for hop in range(3):
         nxt: set[object] = set()
         for n in frontier:
             if n in seen:
                 continue
             seen.add(n)
             out = [q for q in store.quads_for_pattern(n, None, None, None) if q.graph_name != g_inf]  # type: ignore[arg-type]
-            inc = [q for q in store.quads_for_pattern(None, None, n, None) if q.graph_name != g_inf]  # type: ignore[arg-type]
             context.update(out)
-            context.update(inc)
-            if len(inc) > _HUB:
+            nxt.update(q.object for q in out if _node(q.object) and q.predicate != _TYPE)
+            # A hub's incoming links (every instance of a class, every action of a concern) are read
+            # only when the hub itself changed: beyond that they cannot alter what the rules say
+            # about the changed resources, and reading them would cost the graph, not the change.
+            if hop > 0 and _is_hub(store, n):
                 continue
-            nxt.update(q.object for q in out if _node(q.object))
+            inc = [q for q in store.quads_for_pattern(None, None, n, None) if q.graph_name != g_inf]  # type: ignore[arg-type]
+            context.update(inc)
             nxt.update(q.subject for q in inc)
         frontier = nxt  # type: ignore[assignment]
-    # What every action needs: the ontology, the corporate structure, the exchange rates.
+    # What the rules reach beyond the neighbourhood: the ontology, the corporate structure above
+    # the resources (upward chains: a parent's other subsidiaries do not matter), and -- when an
+    # amount is involved -- the exchange rates. Read by following links, not by scanning a
+    # predicate across the store, so the cost is the change's, not the graph's.
     context.update(store.quads_for_pattern(None, None, None, ox.NamedNode(vocab.ONTOLOGY_GRAPH)))
-    for p in STRUCTURAL | {vocab.DCT + "date"}:
-        if p.startswith(vocab.RDFS) or p == vocab.OWL + "inverseOf":
-            continue
-        context.update(q for q in store.quads_for_pattern(None, ox.NamedNode(p), None, None) if q.graph_name != g_inf)
+    context.update(_structure_above(store, {q.subject for q in context} | {q.object for q in context}, g_inf))
+    if any(q.predicate == _AMOUNT or q.predicate == _CURRENCY for q in context):
+        context.update(_rates(store, g_inf))
     local = ox.Store()
     local.extend(context)
     infer(local)
@@ -213,7 +261,10 @@ def infer_change(store: ox.Store, removed: list[ox.Quad], added: list[ox.Quad]) 
         return q.subject in touched or q.object in touched
 
     new = {q for q in local.quads_for_pattern(None, None, None, g_inf) if about(q)}
-    old = {q for q in store.quads_for_pattern(None, None, None, g_inf) if about(q)}
+    old: set[ox.Quad] = set()
+    for n in touched:
+        old.update(store.quads_for_pattern(n, None, None, g_inf))  # type: ignore[arg-type]
+        old.update(store.quads_for_pattern(None, None, n, g_inf))  # type: ignore[arg-type]
     lost, gained = old - new, new - old
     for q in lost:
         store.remove(q)

@@ -50,6 +50,9 @@ class Inspection:
     functions: frozenset[str] = field(default_factory=frozenset)
     #: for an update: the graphs it may change (IRIs, DEFAULT_GRAPH, or ALL_GRAPHS).
     touched: frozenset[str] = field(default_factory=frozenset)
+    #: an update made only of INSERT DATA / DELETE DATA: the graphs it changes are the ones its
+    #: quads name, so nothing else can change (the engine skips its whole-copy check).
+    data_only: bool = False
 
     @property
     def kind(self) -> formats.Kind:
@@ -174,6 +177,7 @@ def inspect(operation: Operation, text: str) -> Inspection:
     named: set[str] = set()
     functions: set[str] = set()
     touched: set[str] = set()
+    operations: set[str] = set()
     dataset_clause = False
     problems: list[str] = []
 
@@ -198,6 +202,8 @@ def inspect(operation: Operation, text: str) -> Inspection:
                 named.add(str(iri))
                 dataset_clause = True
         if operation == "update":
+            if name in _UPDATE_OPERATIONS:
+                operations.add(name)
             _touch(n, touched)
             if name == "Modify" and _get(n, "withClause") is not None:
                 dataset_clause = True
@@ -211,7 +217,13 @@ def inspect(operation: Operation, text: str) -> Inspection:
         has_dataset_clause=dataset_clause,
         functions=frozenset(functions),
         touched=frozenset(touched),
+        data_only=operation == "update" and bool(operations) and operations <= {"InsertData", "DeleteData"},
     )
+
+
+_UPDATE_OPERATIONS: Final = frozenset(
+    {"InsertData", "DeleteData", "DeleteWhere", "Modify", "Clear", "Drop", "Create", "Add", "Move", "Copy", "Load"}
+)
 
 
 def _touch(n: Any, touched: set[str]) -> None:

@@ -120,7 +120,8 @@ def zygote(ctl: multiprocessing.connection.Connection, source: str, settings: Se
     except Exception as exc:
         ctl.send(Failed(500, "engine_start", f"the engine could not start: {exc}", fatal=True))
         return
-    ctl.send(Ready(os.getpid(), len(store), report))
+    count = len(store)  # kept up to date by each change: counting the copy costs the graph
+    ctl.send(Ready(os.getpid(), count, report))
     web = os.getppid()
     while True:
         _reap()
@@ -141,7 +142,7 @@ def zygote(ctl: multiprocessing.connection.Connection, source: str, settings: Se
                     os.close(to_engine_w)
                     os.close(from_engine_r)
                     ctl.close()
-                    _engine(PipePair(to_engine_r, from_engine_w), store, settings, report)
+                    _engine(PipePair(to_engine_r, from_engine_w), store, count, settings, report)
                 finally:
                     os._exit(0)
             os.close(to_engine_r)
@@ -152,8 +153,8 @@ def zygote(ctl: multiprocessing.connection.Connection, source: str, settings: Se
             os.close(to_engine_w)
             os.close(from_engine_r)
         elif isinstance(msg, ApplyChange):
-            apply_change(store, msg.change)
-            ctl.send(Ready(os.getpid(), len(store), report))
+            count += apply_change(store, msg.change)
+            ctl.send(Ready(os.getpid(), count, report))
 
 
 def _reap() -> None:
@@ -164,14 +165,14 @@ def _reap() -> None:
                 return
 
 
-def _engine(conn: PipePair, store: ox.Store, settings: Settings, report: dict[str, Any]) -> None:
+def _engine(conn: PipePair, store: ox.Store, count: int, settings: Settings, report: dict[str, Any]) -> None:
     """A forked engine: serve from a thread with a deep stack until the web process hangs up."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()  # with the zygote
-    conn.send(Ready(os.getpid(), len(store), report))
+    conn.send(Ready(os.getpid(), count, report))
     threading.stack_size(_STACK_BYTES)
     sys.setrecursionlimit(200_000)
-    t = threading.Thread(target=_serve, args=(conn, store, settings), name="regkg-engine", daemon=True)
+    t = threading.Thread(target=_serve, args=(conn, store, count, settings), name="regkg-engine", daemon=True)
     t.start()
     t.join()
 
@@ -187,7 +188,7 @@ def _load(source: str) -> ox.Store:
     return store
 
 
-def _serve(conn: Any, store: ox.Store, settings: Settings) -> None:
+def _serve(conn: Any, store: ox.Store, count: int, settings: Settings) -> None:
     while True:
         try:
             msg = conn.recv()
@@ -213,8 +214,8 @@ def _serve(conn: Any, store: ox.Store, settings: Settings) -> None:
             except ApiError as exc:
                 conn.send(_error(exc))
         elif isinstance(msg, ApplyChange):
-            apply_change(store, msg.change)
-            conn.send(Ready(os.getpid(), len(store)))
+            count += apply_change(store, msg.change)
+            conn.send(Ready(os.getpid(), count))
 
 
 # -- queries ------------------------------------------------------------------------------
