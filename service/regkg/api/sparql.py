@@ -18,6 +18,7 @@ from regkg.workers import EnginePool, QueryJob
 __all__ = ["router"]
 
 router = APIRouter(tags=["sparql"])
+_HIT = cache.CACHE_HEADER
 
 _QUERY_DOC = """SPARQL 1.1 Protocol query endpoint.
 
@@ -76,9 +77,8 @@ async def query(request: Request) -> Response:
         return await _run(request, pool, req, accept, base_iri, validators)
     hit = results.get(version, key)
     if hit is not None:
-        headers = {**dict(hit.headers), **validators, cache.CACHE_HEADER: "hit"}
-        return Response(hit.body, media_type=hit.media_type, headers=headers)
-    response = await _run(request, pool, req, accept, base_iri, {**validators, cache.CACHE_HEADER: "miss"})
+        return Response(hit.body, media_type=hit.media_type, headers={**dict(hit.headers), **validators, _HIT: "hit"})
+    response = await _run(request, pool, req, accept, base_iri, {**validators, _HIT: "miss"})
     if isinstance(response, _Complete):
         results.put(version, key, response.entry)
     return response
