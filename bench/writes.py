@@ -2,7 +2,8 @@
 soon every reader sees it, how point lookups fare during a stream of writes, and the memory of
 all the service's processes (RSS and PSS: forked engines share the zygote's pages).
 
-    python bench/writes.py [--store memory | --store snapshot:bench/work/graph-1000000.nq] [--writes 30]
+    python bench/writes.py [--store memory | snapshot:bench/work/graph-1000000.nq | disk:bench/work/graph-1000000.nq]
+                           [--writes 30]
 
 Results: bench/results/writes-<store>.{json,md}. Run by hand; one run compares within itself.
 """
@@ -172,6 +173,19 @@ def with_ontology(store: str) -> str:
     return f"snapshot:{target}"
 
 
+def on_disk(store: str) -> str:
+    """``disk:FILE.nq``: an on-disk store folder bulk-loaded from the file once (``oxigraph load``),
+    as a deployment serves (``REGKG_STORE=var/store``); the web process then holds no copy in memory."""
+    if not store.startswith("disk:"):
+        return store
+    source = Path(with_ontology("snapshot:" + store.removeprefix("disk:")).removeprefix("snapshot:"))
+    folder = source.with_name(source.stem + "-store")
+    if not folder.exists():
+        oxigraph = Path(sys.executable).parent / "oxigraph"
+        subprocess.run([str(oxigraph), "load", "--location", str(folder), "--file", str(source)], check=True)
+    return str(folder)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--store", default="memory")
@@ -184,10 +198,14 @@ def main() -> None:
         "commit": commit,
         "store": args.store,
         "load_at_start": round(os.getloadavg()[0], 1),
-        **run(with_ontology(args.store), args.writes, args.port),
+        **run(
+            on_disk(args.store) if args.store.startswith("disk:") else with_ontology(args.store), args.writes, args.port
+        ),
         "load_at_end": round(os.getloadavg()[0], 1),
     }
-    name = "memory" if args.store == "memory" else Path(args.store.removeprefix("snapshot:")).stem
+    name = "memory" if args.store == "memory" else Path(args.store.split(":", 1)[-1]).stem
+    if args.store.startswith("disk:"):
+        name += "-disk"
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"writes-{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = [

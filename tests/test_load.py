@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from regkg import loading, resources, vocab
 from regkg.store import EmbeddedStore
 from regkg.store.spec import StoreSpec
+from regkg.writes.ledger import Ledger
 from regkg.writes.load import prepare
 from tests.conftest import running_server
 
@@ -191,3 +193,28 @@ def test_a_shipped_graph_changed_outside_the_gate_is_left_alone_until_forced(tmp
     restored = set(ox.Store.read_only(str(folder)).quads_for_pattern(None, None, None, ox.NamedNode(victim)))
     assert restored == before
     assert regkg("load", "--store", str(folder)).returncode == 0
+
+
+def test_a_load_drops_the_graph_of_a_file_that_is_gone_and_nothing_else(tmp_path: Path) -> None:
+    """Only graphs once loaded from files are dropped when their files go (a `git pull` that
+    deletes one); a graph under the same prefix that no file ever filled is left alone."""
+    folder = tmp_path / "st"
+    assert regkg("load", "--store", str(folder)).returncode == 0
+    gone = vocab.DATA_GRAPH_PREFIX + "xx/a-file-deleted-since"
+    mine = vocab.DATA_GRAPH_PREFIX + "bulk/loaded-by-hand"
+    store = EmbeddedStore(folder)
+    s, p = ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p")
+    store.add(
+        [ox.Quad(s, p, ox.Literal("gone"), ox.NamedNode(gone)), ox.Quad(s, p, ox.Literal("mine"), ox.NamedNode(mine))]
+    )
+    ledger = Ledger(folder / "shipped.json", [gone])  # as if a load had filled it from data/xx/...
+    ledger.set(gone, store.quads(graph=gone))
+    ledger.save()
+    store.close()
+    del store
+    r = regkg("load", "--store", str(folder))
+    assert r.returncode == 0 and "1 stale graph(s) dropped" in r.stdout, r.stdout + r.stderr
+    after = ox.Store.read_only(str(folder))
+    assert not list(after.quads_for_pattern(None, None, None, ox.NamedNode(gone)))
+    assert list(after.quads_for_pattern(None, None, None, ox.NamedNode(mine)))
+    assert gone not in json.loads((folder / "shipped.json").read_text())

@@ -82,6 +82,17 @@ class Ledger:
         if touched:
             self.save()
 
+    def forget(self, graphs: Iterable[str]) -> None:
+        """Drop the entries of graphs that are no longer shipped (their files are gone)."""
+        for g in graphs:
+            self.entries.pop(g, None)
+        self.save()
+
+    def gone(self) -> list[str]:
+        """Graphs once loaded from files that no longer exist: the only graphs a load may drop
+        (a graph never loaded from a file -- written over HTTP, or bulk-loaded -- is not its to drop)."""
+        return sorted(g for g in self.entries if g not in self.graphs)
+
     def drift(self, store: object) -> list[Drift]:
         """The shipped graphs whose content in ``store`` differs from the ledger."""
         found: list[Drift] = []

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from regkg import loading, resources, vocab
+from regkg import loading, resources
 from regkg.store.base import Store
 from regkg.store.spec import StoreKind, StoreSpec
 from regkg.store.sync import sync_shipped
@@ -165,12 +165,6 @@ def import_turtle(store: Store, folder: Path, turtle: str, graph: str, *, who: s
     return done.changeset.id, []
 
 
-def stale_graphs(store: Store) -> list[str]:
-    """Data graphs in the store whose files are gone."""
-    current = {f.graph for f in loading.shipped_files()}
-    return [g for g in store.named_graphs() if g.startswith(vocab.DATA_GRAPH_PREFIX) and g not in current]
-
-
 def open_ledger(path: Path) -> Ledger:
     return Ledger(path / _LEDGER_FILE, shipped_paths())
 
@@ -184,10 +178,9 @@ def load_shipped(
         # A store made before ledgers (or a fresh one): what it holds now is the baseline.
         for graph in ledger.graphs:
             ledger.set(graph, store.quads(graph=graph))  # type: ignore[attr-defined]
-    result = load_files(
-        store, loading.shipped_files(), changes=changes, ledger=ledger, who=who, drop=stale_graphs(store), force=force
-    )
-    ledger.save()
+    gone = ledger.gone()
+    result = load_files(store, loading.shipped_files(), changes=changes, ledger=ledger, who=who, drop=gone, force=force)
+    ledger.forget(gone)
     if not result.skipped:
         (path / _FINGERPRINT_FILE).write_text(fingerprint())
     return result
