@@ -88,6 +88,11 @@ def _etag(request: Request, store: Store, variant: str) -> str:
     return cache.etag(store.data_version, _root(request), get_settings(request).base_iri, request.url.path, variant)
 
 
+def _described_by(request: Request) -> str:
+    """The Link to the VoID description that a graph or a dump belongs to."""
+    return urls.link_header([(_local(request, urls.VOID), None)], rel="describedby")
+
+
 def _validators(etag: str) -> dict[str, str]:
     return {"ETag": etag, "Cache-Control": cache.CACHE_CONTROL}
 
@@ -192,7 +197,7 @@ async def ontology_version(request: Request, version: str) -> Response:
         return await ontology(request)
     if current is not None and asked in _prior_versions():
         response = await ontology(request)
-        response.headers["Link"] = f'<{current}>; rel="successor-version"'
+        response.headers["Link"] = urls.link_header([(current, None)], rel="successor-version")
         return response
     raise _not_found(f"no ontology version {version!r}; the current one is {current}")
 
@@ -224,7 +229,7 @@ async def named_graph(request: Request, name: str) -> Response:
     headers = {
         **_validators(etag),
         "Vary": "Accept",
-        "Link": f'<{_local(request, urls.VOID)}>; rel="describedby"',
+        "Link": _described_by(request),
         "Access-Control-Allow-Origin": "*",
     }
     return Response(body, media_type=fmt.content_type, headers=headers)
@@ -317,7 +322,7 @@ async def _export(request: Request, name: str | None) -> Response:
     headers = {
         **_validators(etag),
         "Content-Disposition": f'inline; filename="regkg-{day}.{fmt.extension}"',
-        "Link": f'<{_local(request, urls.VOID)}>; rel="describedby"',
+        "Link": _described_by(request),
         "Access-Control-Allow-Origin": "*",
     }
     if name is None:
