@@ -11,11 +11,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -27,20 +26,9 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.plugins.sparql.sparql import Query
 
-from regkg import loading, resources, vocab
+from regkg import resources, vocab
 
-__all__ = [
-    "MAX_FILE_BYTES",
-    "QuadIndex",
-    "TooLarge",
-    "ValidationReport",
-    "Violation",
-    "affected_data",
-    "shapes_graph",
-    "validate_affected",
-    "validate_files",
-    "validate_quads",
-]
+__all__ = ["ValidationReport", "Violation", "shapes_graph", "validate_quads"]
 
 
 @dataclass(frozen=True)
@@ -344,174 +332,3 @@ def validate_quads(
                     )
                 )
     return report
-
-
-# ------------------------------------------------------------------ a change: what it touches, not the whole graph
-
-Node = ox.NamedNode | ox.BlankNode
-Lookup = Callable[[Node], Iterable[ox.Quad]]
-
-
-def _graph_of(q: ox.Quad) -> str:
-    g = q.graph_name
-    return "" if isinstance(g, ox.DefaultGraph) else str(g.value)
-
-
-class QuadIndex:
-    """Quads in memory, looked up by subject and by object: what :func:`affected_data` needs from
-    a list of quads (the shipped files, say) as it does from a store."""
-
-    def __init__(self, quads: Iterable[ox.Quad]) -> None:
-        self._by_subject: dict[object, list[ox.Quad]] = defaultdict(list)
-        self._by_object: dict[object, list[ox.Quad]] = defaultdict(list)
-        self._ontology: list[ox.Quad] = []
-        for q in quads:
-            self._by_subject[q.subject].append(q)
-            if isinstance(q.object, ox.NamedNode | ox.BlankNode):
-                self._by_object[q.object].append(q)
-            if _graph_of(q) == vocab.ONTOLOGY_GRAPH:
-                self._ontology.append(q)
-
-    def quads(self, subject: Node) -> list[ox.Quad]:
-        return self._by_subject.get(subject, [])
-
-    def incoming(self, node: Node) -> list[ox.Quad]:
-        return self._by_object.get(node, [])
-
-    def ontology(self) -> list[ox.Quad]:
-        return self._ontology
-
-
-def affected_data(
-    quads_of: Lookup,
-    incoming: Lookup,
-    ontology: Iterable[ox.Quad],
-    removed: Iterable[ox.Quad],
-    added: Iterable[ox.Quad],
-    *,
-    skip_graphs: Collection[str] = (),
-) -> tuple[list[ox.Quad], set[str]]:
-    """The data a change's shapes read, and the resources to report on.
-
-    The affected resources are the subjects of the quads the change removes or adds (a blank
-    node counts as the resource that links to it). They are taken as they will be after the
-    change, together with what links to them (shapes with inverse paths: a penalty is some
-    action's outcome), the descriptions of the nodes they point to (for sh:class and nested
-    shapes: an action's amount, its sources, its regulator's types) and the ontology (class
-    hierarchy, term definitions). A resource the change removes altogether is not validated,
-    but whatever still points to it is (a dangling link breaks its referrer's shape).
-
-    ``quads_of(node)`` and ``incoming(node)`` give the quads before the change with ``node`` as
-    subject and as object; quads in ``skip_graphs`` are left out (the inferred graph, recomputed
-    after a change). Returns the quads, all in the default graph (the union, as queries see it),
-    and the IRIs of the affected resources.
-    """
-    gone = {q for q in removed if _graph_of(q) not in skip_graphs}
-    new = {q for q in added if _graph_of(q) not in skip_graphs}
-    new_by_subject: dict[object, set[ox.Quad]] = defaultdict(set)
-    new_by_object: dict[object, set[ox.Quad]] = defaultdict(set)
-    for q in new:
-        new_by_subject[q.subject].add(q)
-        new_by_object[q.object].add(q)
-
-    def kept(quads: Iterable[ox.Quad]) -> set[ox.Quad]:
-        if not gone and not skip_graphs:
-            return set(quads)
-        return {q for q in quads if q not in gone and _graph_of(q) not in skip_graphs}
-
-    def after(node: Node) -> set[ox.Quad]:
-        return kept(quads_of(node)) | new_by_subject.get(node, set())
-
-    focus: set[Node] = set()
-    vanished: set[Node] = set()
-    for q in gone | new:
-        if isinstance(q.subject, ox.NamedNode | ox.BlankNode):
-            focus.add(q.subject)
-    for node in list(focus):
-        if not after(node):
-            focus.discard(node)
-            vanished.add(node)
-    for node in vanished:
-        focus.update(q.subject for q in kept(incoming(node)) if isinstance(q.subject, ox.NamedNode | ox.BlankNode))
-    data: set[ox.Quad] = set(ontology)
-    reached: set[Node] = set()
-    for node in focus:
-        mine = after(node) | kept(incoming(node)) | new_by_object.get(node, set())
-        data |= mine
-        reached.update(q.object for q in mine if isinstance(q.object, ox.NamedNode | ox.BlankNode))
-    for node in reached - focus:
-        data |= after(node)
-    triples = list(dict.fromkeys(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in data))
-    return triples, {n.value for n in focus if isinstance(n, ox.NamedNode)}
-
-
-def validate_affected(
-    quads_of: Lookup,
-    incoming: Lookup,
-    ontology: Iterable[ox.Quad],
-    removed: Iterable[ox.Quad],
-    added: Iterable[ox.Quad],
-    *,
-    skip_graphs: Collection[str] = (),
-    subject_files: dict[str, str] | None = None,
-) -> ValidationReport:
-    """SHACL on a change: the resources it affects and what their shapes reach (:func:`affected_data`),
-    reported on the affected resources only. The write gate and ``regkg import`` both check this way."""
-    # (pySHACL's own focus_nodes would be faster, but 0.40 then fails sh:qualifiedValueShape on
-    # literals -- "exactly one English prefLabel" -- so the data is cut down instead.)
-    data, focus = affected_data(quads_of, incoming, ontology, removed, added, skip_graphs=skip_graphs)
-    return validate_quads(data, report_subjects=focus, subject_files=subject_files)
-
-
-MAX_FILE_BYTES: int = 16 * 1024 * 1024
-"""The most ``validate_files`` reads from given files (all together); above it, :class:`TooLarge`."""
-
-
-class TooLarge(Exception):
-    """Files too large to validate in memory: refused before anything is parsed."""
-
-    def __init__(self, size: int, limit: int) -> None:
-        self.size, self.limit = size, limit
-        super().__init__(
-            f"too large to validate: {size / 1e6:.1f} MB given, the limit is {limit / 1e6:.0f} MB "
-            "(pySHACL holds the data in memory); split the file and validate the parts"
-        )
-
-
-def validate_files(paths: Sequence[Path] | None = None, *, max_bytes: int | None = None) -> ValidationReport:
-    """Validate the shipped data (no paths) or the given files, with the ontology.
-
-    Given files are checked as an addition to the shipped data, so that a new action may refer
-    to companies and regulators already in the graph: their resources, what they link to and
-    what links to them, and the ontology (:func:`validate_affected`, as the write gate checks
-    a change), not the whole graph. Only the resources the given files describe are reported.
-    Raises RdfParseError, and TooLarge (before parsing) when the given files together exceed
-    ``max_bytes`` (default :data:`MAX_FILE_BYTES`).
-    """
-    shipped = loading.shipped_files()
-    if paths:
-        limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
-        size = sum(p.stat().st_size for p in paths)
-        if size > limit:
-            raise TooLarge(size, limit)
-        resolved = {p.resolve() for p in paths}
-        context = [f for f in shipped if f.path.resolve() not in resolved]
-        named = [loading.RdfFile(p, loading.graph_for(p)) for p in paths]
-    else:
-        context = loading.ontology_files()
-        named = loading.data_files()
-    quads: list[ox.Quad] = []
-    subject_files: dict[str, str] = {}
-    for f in named:
-        qs = loading.parse_file(f.path, f.graph)
-        for q in qs:
-            if isinstance(q.subject, ox.NamedNode):
-                subject_files.setdefault(q.subject.value, str(f.path))
-        quads.extend(qs)
-    context_quads: list[ox.Quad] = []
-    for f in context:
-        context_quads.extend(loading.parse_file(f.path, f.graph))
-    if paths:
-        index = QuadIndex(context_quads)
-        return validate_affected(index.quads, index.incoming, index.ontology(), (), quads, subject_files=subject_files)
-    return validate_quads([*quads, *context_quads], subject_files=subject_files)
