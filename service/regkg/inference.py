@@ -209,10 +209,18 @@ def infer_change(store: ox.Store, removed: list[ox.Quad], added: list[ox.Quad]) 
     if len(changed) > _LOCAL_LIMIT or any(
         q.predicate.value in STRUCTURAL or q.graph_name == ox.NamedNode(vocab.ONTOLOGY_GRAPH) for q in changed
     ):
+        # In a copy in memory: the rules' joins over a million quads on RocksDB take minutes, in
+        # memory seconds; the store then takes only the difference.
+        copy = ox.Store()
+        copy.extend(q for q in store if q.graph_name != g_inf)
+        infer(copy)
         before = set(store.quads_for_pattern(None, None, None, g_inf))
-        infer(store)
-        after = set(store.quads_for_pattern(None, None, None, g_inf))
-        return before - after, after - before
+        after = set(copy.quads_for_pattern(None, None, None, g_inf))
+        lost, gained = before - after, after - before
+        for q in lost:
+            store.remove(q)
+        store.extend(gained)
+        return lost, gained
     # The resources whose inferences may change: the changed quads' subjects, and their objects
     # (inverse links) unless they are classes or hubs, whose other inferences do not depend on it.
     touched: set[object] = {q.subject for q in changed}
