@@ -9,10 +9,14 @@ is an expression error, not a syntax error); and, for an update, which graphs it
 This is the first line, for clear messages. It is not the guard: the engine process is
 sandboxed (:mod:`regkg.sandbox`), so a spelling this parse reads differently from the engine's
 own parser still reaches nothing.
+
+:func:`plain_query` lets a query that plainly has nothing to judge skip the parse (it costs a
+point lookup most of its time); see there why that can only ever send more texts to the parse.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -23,7 +27,7 @@ from regkg import formats
 from regkg.errors import ApiError
 from regkg.sparql.limits import bad
 
-__all__ = ["ALL_GRAPHS", "DEFAULT_GRAPH", "Inspection", "inspect"]
+__all__ = ["ALL_GRAPHS", "DEFAULT_GRAPH", "Inspection", "inspect", "plain_query"]
 
 Operation = Literal["query", "update"]
 
@@ -53,6 +57,9 @@ class Inspection:
     #: an update made only of INSERT DATA / DELETE DATA: the graphs it changes are the ones its
     #: quads name, so nothing else can change (the engine skips its whole-copy check).
     data_only: bool = False
+    #: from :func:`plain_query` without a parse: the text cannot hold what the fields above record,
+    #: and ``form`` is not known (the engine takes it from its own result).
+    plain: bool = False
 
     @property
     def kind(self) -> formats.Kind:
@@ -219,6 +226,33 @@ def inspect(operation: Operation, text: str) -> Inspection:
         touched=frozenset(touched),
         data_only=operation == "update" and bool(operations) and operations <= {"InsertData", "DeleteData"},
     )
+
+
+#: What sends a query to the full parse: the letters of the keywords the parse acts on (SERVICE,
+#: LOAD, FROM), a bracket (every function call and expression has one) and a backslash (the only
+#: way to spell a character otherwise). Matched anywhere, IRIs and strings included.
+_NOT_PLAIN: Final = re.compile(r"service|load|from|[(\\]", re.IGNORECASE)
+_PLAIN: Final = Inspection(form="SELECT", plain=True)
+
+
+def plain_query(text: str, full: Callable[[Operation, str], Inspection] | None = None) -> Inspection:
+    """:func:`inspect` for a query, without rdflib's parse when the text plainly has nothing it
+    would find; otherwise the full parse.
+
+    Why this only ever sends more texts to the parse, never fewer: the engine can act on SERVICE,
+    LOAD or FROM only if those letters stand one after another in the text (in some case), since
+    a backslash escape is the only other way to spell a letter and texts with a backslash go to
+    the parse; a function (whose IRI the parse records) is always called with a bracket; and
+    non-ASCII texts go to the parse too, so no case folding beyond ASCII can make a keyword.
+    The scan does not tokenize (an IRI or a string with "service" in it goes to the parse as
+    well), so there is no lexer here that could read a text differently from the engine's.
+
+    It decides nothing about safety either way: the engine process is sandboxed. A syntax error
+    in a plain text still gets the parse's message (the engine runs :func:`inspect` then).
+    ``full`` is the parse to use otherwise (the engine's remembers texts asked again)."""
+    if text.isascii() and _NOT_PLAIN.search(text) is None:
+        return _PLAIN
+    return (full or inspect)("query", text)
 
 
 _UPDATE_OPERATIONS: Final = frozenset(

@@ -163,7 +163,9 @@ class Engines:
                     fut.cancel()
                     raise Timeout()
                 h = fut.result()
-            if not h.alive:
+            if h.conn.poll(0):
+                # An idle engine has answered everything it was sent, so its pipe is readable
+                # only at end of file: it died (one poll; reading /proc costs more per query).
                 self._drop(h, died=True)
                 continue
             try:

@@ -232,7 +232,7 @@ def run_query(store: ox.Store, msg: RunQuery, settings: Settings) -> tuple[Any, 
 
     job = msg.job
     sparql.check_text(job.text, settings)
-    inspection = inspect("query", job.text) if job.check_policy else None
+    inspection = sparql.plain_query(job.text, inspect) if job.check_policy else None
     functions = {ox.NamedNode(f): _unknown_function for f in (inspection.functions if inspection else ())}
     kwargs: dict[str, Any] = {
         "prefixes": dict(vocab.PREFIXES),
@@ -250,6 +250,8 @@ def run_query(store: ox.Store, msg: RunQuery, settings: Settings) -> tuple[Any, 
         try:
             return store.query(job.text, **kwargs), inspection
         except SyntaxError as exc:
+            if inspection is not None and inspection.plain:
+                inspect("query", job.text)  # its message: line and column, 403, "an update"
             raise ApiError(400, "syntax_error", f"SPARQL syntax error: {exc.msg or exc}") from None
         except ValueError as exc:  # a bad IRI in the graph parameters or the base
             raise ApiError(400, "bad_request", str(exc)) from None
