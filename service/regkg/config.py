@@ -88,6 +88,11 @@ class Settings:
     explore_path_visits: int = 50_000
     explore_incoming: int = 500
     explore_group_actions: int = 2_000
+    #: the read budget of every exploration, page, linked-data and export route (regkg.api.budget):
+    #: seconds one read may take (503 past it; 0: no limit; an export's stream is exempt) and reads
+    #: one client may have running at once (429 past it; 0: no limit).
+    explore_timeout: float = 10.0
+    explore_client_concurrency: int = 8
     #: search (regkg.search): results per request, length of a query, names looked at per ranking stage.
     search_max_results: int = 100
     search_max_query_chars: int = 200
@@ -131,6 +136,8 @@ class Settings:
             explore_path_visits=_int("REGKG_EXPLORE_PATH_VISITS", 50_000),
             explore_incoming=_int("REGKG_EXPLORE_INCOMING", 500),
             explore_group_actions=_int("REGKG_EXPLORE_GROUP_ACTIONS", 2_000),
+            explore_timeout=_float("REGKG_EXPLORE_TIMEOUT", 10.0),
+            explore_client_concurrency=_int("REGKG_EXPLORE_CLIENT_CONCURRENCY", 8),
             search_max_results=_int("REGKG_SEARCH_MAX_RESULTS", 100),
             search_max_query_chars=_int("REGKG_SEARCH_MAX_QUERY_CHARS", 200),
             search_stage_names=_int("REGKG_SEARCH_STAGE_NAMES", 200),

@@ -18,13 +18,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from regkg import examples, explore, formats, vocab
+from regkg.api.budget import bounded
 from regkg.api.deps import get_settings, get_store
 from regkg.errors import ApiError
 from regkg.explore import EntityGraph, Limits
+from regkg.explore.index import CurrentIndex
 from regkg.search import SearchIndex
 from regkg.store.base import Store
 
-__all__ = ["entity_graph", "iri_param", "router", "search_index"]
+__all__ = ["entity_graph", "graph_index", "iri_param", "router", "search_index"]
 
 router = APIRouter(prefix="/api", tags=["explore"])
 
@@ -46,6 +48,20 @@ def search_index(request: Request) -> SearchIndex:
                     store, stage=settings.search_stage_names, sync_rebuild_seconds=settings.search_sync_rebuild_seconds
                 )
                 request.app.state.search_index = index
+    return index  # type: ignore[no-any-return]
+
+
+def graph_index(request: Request) -> CurrentIndex:
+    """The app's in-memory graph index for neighbourhoods (see regkg.explore.index)."""
+    store = get_store(request)
+    index = getattr(request.app.state, "graph_index", None)
+    if index is None or index.store is not store:
+        with _CREATING:
+            index = getattr(request.app.state, "graph_index", None)
+            if index is None or index.store is not store:
+                seconds = get_settings(request).search_sync_rebuild_seconds
+                index = CurrentIndex(store, sync_rebuild_seconds=seconds)
+                request.app.state.graph_index = index
     return index  # type: ignore[no-any-return]
 
 
@@ -122,8 +138,8 @@ def search(
             parameter="q",
         )
     types = [iri_param(t, "type") for t in type or []]
-    index = search_index(request)
-    hits = index.search(q, types=types, limit=limit)
+    with bounded(request):
+        hits = search_index(request).search(q, types=types, limit=limit)
     return JSONResponse({"query": q, "results": [h.as_dict() for h in hits]})
 
 
@@ -132,7 +148,8 @@ def entity(request: Request, iri: IriQuery) -> JSONResponse:
     store = get_store(request)
     target = iri_param(iri)
     try:
-        return JSONResponse(explore.entity(store, target, limits=_limits(request)))
+        with bounded(request):
+            return JSONResponse(explore.entity(store, target, limits=_limits(request)))
     except explore.NotFound:
         raise ApiError(404, "not_found", f"iri: no entity {target} in the graph", iri=target) from None
 
@@ -184,9 +201,13 @@ def neighbourhood(
     wanted_concern = None
     if concern:
         wanted_concern = iri_param(concern if ":" in concern else vocab.CONCERN + concern, "concern")
-        _known(store, wanted_concern, "concern")
     try:
-        sub = explore.neighbourhood(store, target, hops=hops, limit=limit, concern=wanted_concern, limits=limits)
+        with bounded(request):
+            if wanted_concern:
+                _known(store, wanted_concern, "concern")
+            sub = explore.neighbourhood(
+                store, target, hops=hops, limit=limit, concern=wanted_concern, limits=limits, index=graph_index(request)
+            )
     except explore.NotFound:
         raise ApiError(404, "not_found", f"iri: no entity {target} in the graph", iri=target) from None
     headers = {"Vary": "Accept"}
@@ -217,11 +238,13 @@ def path(
     limits = _limits(request)
     hops = limits.default_path_hops if max_hops is None else _at_most(max_hops, limits.max_path_hops, "max_hops")
     store = get_store(request)
-    source = _known(store, iri_param(from_, "from"), "from")
-    target = _known(store, iri_param(to, "to"), "to")
-    graph = entity_graph(request).get()
-    found = explore.paths(graph, source, target, max_hops=hops, limits=limits)
-    result = explore.path_result(store, graph, found)
+    source, target = iri_param(from_, "from"), iri_param(to, "to")
+    with bounded(request):
+        _known(store, source, "from")
+        _known(store, target, "to")
+        graph = entity_graph(request).get()
+        found = explore.paths(graph, source, target, max_hops=hops, limits=limits)
+        result = explore.path_result(store, graph, found)
     return JSONResponse({"from": source, "to": target, "max_hops": hops, **result})
 
 
@@ -233,7 +256,8 @@ def group(request: Request, iri: IriQuery) -> JSONResponse:
     store = get_store(request)
     target = iri_param(iri)
     try:
-        return JSONResponse(explore.group(store, target, limits=_limits(request)))
+        with bounded(request):
+            return JSONResponse(explore.group(store, target, limits=_limits(request)))
     except explore.NotFound:
         raise ApiError(404, "not_found", f"iri: no entity {target} in the graph", iri=target) from None
     except explore.NotApplicable as exc:

@@ -28,6 +28,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from regkg import cache, formats, urls, vocab
+from regkg.api import budget
 from regkg.api.deps import get_settings, get_store
 from regkg.errors import ApiError
 from regkg.linked_data import describe as desc
@@ -113,7 +114,7 @@ async def _dereference(request: Request, iri: str | None, what: str) -> Response
     etag = _etag(request, store, request.headers.get("accept") or "")
     if (unchanged := _not_modified(request, etag, vary=True)) is not None:
         return unchanged
-    if not await asyncio.to_thread(desc.exists, store, iri):
+    if not await budget.run(request, desc.exists, store, iri):
         raise _not_found(f"the graph says nothing about <{iri}>", iri=iri)
     try:
         fmt = formats.negotiate_html(request.headers.get("accept"))
@@ -167,7 +168,7 @@ async def data(request: Request, path: str) -> Response:
     etag = _etag(request, store, ext)
     if (unchanged := _not_modified(request, etag)) is not None:
         return unchanged
-    triples = await asyncio.to_thread(desc.describe, store, iri, document, u.dataset)
+    triples = await budget.run(request, desc.describe, store, iri, document, u.dataset)
     if not triples:
         raise _not_found(f"the graph says nothing about <{iri}>", iri=iri)
     body = desc.serialize(triples, doc_fmt, urls.absolute(_root(request), urls.CONTEXT), first=iri)
@@ -218,13 +219,13 @@ async def named_graph(request: Request, name: str) -> Response:
     Turtle unless Accept asks for N-Triples, JSON-LD or RDF/XML."""
     iri = _urls(request).from_path(urls.GRAPH + name)
     store = get_store(request)
-    if iri is None or iri not in await asyncio.to_thread(store.named_graphs):
+    if iri is None or iri not in await budget.run(request, store.named_graphs):
         raise _not_found(f"no named graph at {request.url.path}")
     fmt = _document_format(request)
     etag = _etag(request, store, fmt.extension)
     if (unchanged := _not_modified(request, etag, vary=True)) is not None:
         return unchanged
-    triples = await asyncio.to_thread(desc.graph_triples, store, iri)
+    triples = await budget.run(request, desc.graph_triples, store, iri)
     body = desc.serialize(triples, fmt, urls.absolute(_root(request), urls.CONTEXT))
     headers = {
         **_validators(etag),

@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.types import Scope
 
 from regkg import examples, explore, urls, vocab
+from regkg.api.budget import bounded
 from regkg.api.deps import get_settings, get_store
 from regkg.api.explore import iri_param
 from regkg.errors import ApiError
@@ -153,13 +154,15 @@ def _not_found(request: Request, message: str) -> Response:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
     store = get_store(request)
+    with bounded(request):
+        stats, recent = explore.stats(store), explore.recent_actions(store, 12)
     return _render(
         request,
         "home.html",
         {
             "title": "regkg — technology regulation, as a knowledge graph",
-            "stats": explore.stats(store),
-            "recent": explore.recent_actions(store, 12),
+            "stats": stats,
+            "recent": recent,
             "examples": examples.load()[:6],
         },
         alternates=[(urls.VOID, "text/turtle")],
@@ -188,19 +191,20 @@ def _entity_page(request: Request, iri: str) -> Response:
     store = get_store(request)
     u = _urls(request)
     limits = explore.Limits.of(get_settings(request))
-    try:
-        data = explore.entity(store, iri, limits=limits)
-    except explore.NotFound:
-        return _not_found(request, f"no entity {iri} in the graph")
-    type_ids = [t["id"] for t in data["types"]]
-    kind = kind_of(type_ids)
-    roll_up = None
-    if kind in {"company", "platform"}:
+    with bounded(request):
         try:
-            roll_up = explore.group(store, iri, limits=limits)
-        except explore.NotApplicable:
-            roll_up = None
-    penalties = explore.outcomes(store, iri) if kind == "action" else []
+            data = explore.entity(store, iri, limits=limits)
+        except explore.NotFound:
+            return _not_found(request, f"no entity {iri} in the graph")
+        type_ids = [t["id"] for t in data["types"]]
+        kind = kind_of(type_ids)
+        roll_up = None
+        if kind in {"company", "platform"}:
+            try:
+                roll_up = explore.group(store, iri, limits=limits)
+            except explore.NotApplicable:
+                roll_up = None
+        penalties = explore.outcomes(store, iri) if kind == "action" else []
     here = u.page(iri)
     alternates = [(p, m) for p, m in u.alternates(iri) if p != here]
     alternates.append((u.api_entity(iri), "application/json"))
@@ -237,7 +241,9 @@ def explorer(request: Request, iri: Annotated[str | None, Query(max_length=2000)
     if iri:
         start = iri_param(iri)
         store = get_store(request)
-        if not explore.exists(store, start):
+        with bounded(request):
+            known = explore.exists(store, start)
+        if not known:
             return _not_found(request, f"no entity {start} in the graph")
     alternates = []
     if start:

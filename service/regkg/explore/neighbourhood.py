@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import pyoxigraph as ox
 
 from regkg import vocab
+from regkg.explore import deadline
 from regkg.explore.errors import NotFound
+from regkg.explore.index import CurrentIndex
 from regkg.explore.labels import local_name, predicate_labels
 from regkg.explore.limits import EXPLORE_LIMITS, Limits
 from regkg.explore.nodes import HIDDEN_PREDICATES, Node, node_info
@@ -54,6 +56,34 @@ class Subgraph:
             for t in n.types:
                 out.append(ox.Triple(ox.NamedNode(n.id), typ, ox.NamedNode(t)))
         return out
+
+
+class Links(Protocol):
+    """Where a walk reads links and nodes: the store itself or its in-memory index (.index)."""
+
+    def exists(self, iri: str) -> bool: ...
+    def edges_of(self, frontier: Sequence[str], limit: int) -> tuple[list[Edge], bool]: ...
+    def edges_among(self, nodes: Iterable[str]) -> set[Edge]: ...
+    def node_info(self, iris: Iterable[str]) -> dict[str, Node]: ...
+
+
+class StoreLinks:
+    """The store, queried as the walk goes: while no index of the current data version is ready."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def exists(self, iri: str) -> bool:
+        return exists(self.store, iri)
+
+    def edges_of(self, frontier: Sequence[str], limit: int) -> tuple[list[Edge], bool]:
+        return _edges_of(self.store, frontier, limit)
+
+    def edges_among(self, nodes: Iterable[str]) -> set[Edge]:
+        return _edges_among(self.store, nodes)
+
+    def node_info(self, iris: Iterable[str]) -> dict[str, Node]:
+        return node_info(self.store, iris)
 
 
 def _edges_of(store: Store, frontier: Sequence[str], limit: int) -> tuple[list[Edge], bool]:
@@ -105,23 +135,28 @@ def neighbourhood(
     limit: int | None = None,
     concern: str | None = None,
     limits: Limits = EXPLORE_LIMITS,
+    index: CurrentIndex | None = None,
 ) -> Subgraph:
     """Nodes within ``hops`` of ``iri`` (at most ``limit``), with typed, labelled edges among them.
 
     With ``concern``, actions and campaigns that are not about that concern are left out (and
-    not walked through). Sizes are capped here as well as by the callers' validation.
+    not walked through). Sizes are capped here as well as by the callers' validation. With ``index``,
+    the walk reads its graph index when that is of the current data version, the store otherwise.
     """
+    current = index.get() if index is not None else None
+    links: Links = current if current is not None else StoreLinks(store)
     hops = max(1, min(hops, limits.max_hops))
     limit = max(1, min(limits.default_nodes if limit is None else limit, limits.max_nodes))
-    nodes: dict[str, Node] = node_info(store, [iri])
+    nodes: dict[str, Node] = links.node_info([iri])
     edges: set[Edge] = set()
     truncated = False
     frontier = [iri]
     for hop in range(hops):
         if not frontier:
             break
-        found, cut = _edges_of(store, frontier, limit * 4)
-        if hop == 0 and not found and not nodes[iri].types and not exists(store, iri):
+        deadline.check()
+        found, cut = links.edges_of(frontier, limit * 4)
+        if hop == 0 and not found and not nodes[iri].types and not links.exists(iri):
             raise NotFound(iri)
         truncated |= cut
         new_ids = sorted({x for s, _p, o in found for x in (s, o)} - set(nodes))
@@ -129,7 +164,7 @@ def neighbourhood(
         if len(new_ids) > 2 * room + 20:
             # a hub: look up only as many candidates as could be kept (some are filtered out)
             new_ids, truncated = new_ids[: 2 * room + 20], True
-        info = node_info(store, new_ids)
+        info = links.node_info(new_ids)
         added: list[str] = []
         for nid in new_ids:
             node = info[nid]
@@ -144,7 +179,7 @@ def neighbourhood(
         frontier = [n for n in added if not nodes[n].hub]
     # edges among the nodes kept that the walk has not seen (e.g. between two neighbours)
     if len(nodes) > 2:
-        edges |= _edges_among(store, nodes)
+        edges |= links.edges_among(nodes)
     ordered = sorted(edges)
     plabels = predicate_labels(store, {p for _s, p, _o in ordered})
     return Subgraph(nodes, ordered, truncated, plabels)

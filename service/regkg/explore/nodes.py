@@ -15,7 +15,20 @@ from regkg.explore.labels import NAME_PREDICATES, BestLabels
 from regkg.explore.query import chunks, props, select, values
 from regkg.store.base import Store
 
-__all__ = ["HIDDEN_PREDICATES", "HIDDEN_TYPES", "HUB_TYPES", "Node", "node_info", "tops"]
+__all__ = [
+    "ACTOR_TYPES",
+    "DATE_PREDICATES",
+    "GROUP_PREDICATES",
+    "HIDDEN_PREDICATES",
+    "HIDDEN_TYPES",
+    "HUB_TYPES",
+    "RDF_TYPE",
+    "Node",
+    "is_hub",
+    "node_info",
+    "pick_date",
+    "tops",
+]
 
 RDF_TYPE: Final = f"{vocab.RDF}type"
 RK: Final = vocab.RK
@@ -37,6 +50,10 @@ HUB_TYPES: Final = frozenset(
         f"{vocab.OWL}Ontology",
     }
 )
+#: Types that make a node an actor worth walking through even when it also has a hub type: an
+#: authority or a company that publishes the sources the graph cites is typed rk:Publisher too (the
+#: European Commission, the CNIL, Amazon...), and is no hub for that.
+ACTOR_TYPES: Final = frozenset({f"{RK}Authority", f"{RK}Regulator", f"{RK}Court", f"{RK}Company"})
 #: Types that are not entities of the projected graph at all.
 HIDDEN_TYPES: Final = frozenset({f"{RK}ExchangeRate", f"{vocab.SCHEMA}MonetaryAmount"})
 #: Predicates that are not edges between entities.
@@ -53,22 +70,33 @@ HIDDEN_PREDICATES: Final = frozenset(
         f"{vocab.DCT}language",
     }
 )
+#: The dates a node may carry, the one shown first.
+DATE_PREDICATES: Final = (f"{RK}dateDecided", f"{RK}dateAnnounced", f"{RK}dateOpened", f"{RK}date")
+#: Links to the companies above a node, whose heads name its corporate group.
+GROUP_PREDICATES: Final = frozenset({f"{RK}groupParent", f"{RK}subsidiaryOf"})
 #: Node attributes fetched for every node shown.
 _NODE_PREDICATES: Final = (
     RDF_TYPE,
     *NAME_PREDICATES,
-    f"{RK}date",
-    f"{RK}dateDecided",
-    f"{RK}dateAnnounced",
-    f"{RK}dateOpened",
+    *DATE_PREDICATES,
     f"{RK}regulator",
     f"{RK}concern",
-    f"{RK}groupParent",
-    f"{RK}subsidiaryOf",
+    *sorted(GROUP_PREDICATES),
 )
 
 
-@dataclass
+def pick_date(dates: dict[str, str]) -> str | None:
+    """The date shown of a node: decided, else announced, else opened, else its plain date."""
+    return next((dates[p] for p in DATE_PREDICATES if p in dates), None)
+
+
+def is_hub(types: Iterable[str]) -> bool:
+    """Whether a node of these types is shown but never walked through (see :data:`ACTOR_TYPES`)."""
+    kinds = set(types)
+    return not HUB_TYPES.isdisjoint(kinds) and ACTOR_TYPES.isdisjoint(kinds)
+
+
+@dataclass(slots=True)
 class Node:
     id: str
     label: str = ""
@@ -81,7 +109,7 @@ class Node:
 
     @property
     def hub(self) -> bool:
-        return not HUB_TYPES.isdisjoint(self.types)
+        return is_hub(self.types)
 
     @property
     def hidden(self) -> bool:
@@ -113,23 +141,21 @@ def node_info(store: Store, iris: Iterable[str]) -> dict[str, Node]:
                 node.types.append(v.value)
         elif p in NAME_PREDICATES:
             names.offer(n, p, v)
-        elif p.startswith(f"{RK}date"):
+        elif p in DATE_PREDICATES:
             dates[n][p] = v.value
         elif p == f"{RK}regulator":
-            node.regulator = v.value
+            node.regulator = min(node.regulator or v.value, v.value)
         elif p == f"{RK}concern":
             node.concerns.append(v.value)
-        elif p in {f"{RK}groupParent", f"{RK}subsidiaryOf"}:
+        elif p in GROUP_PREDICATES:
             node.parents.append(v.value)
     heads_of = tops(store, {p for node in nodes.values() for p in node.parents})
     for node in nodes.values():
         node.label = names.get(node.id)
-        node.types.sort()
-        node.concerns.sort()
-        d = dates.get(node.id, {})
-        node.date = (
-            d.get(f"{RK}dateDecided") or d.get(f"{RK}dateAnnounced") or d.get(f"{RK}dateOpened") or d.get(f"{RK}date")
-        )
+        node.types = sorted(set(node.types))
+        node.concerns = sorted(set(node.concerns))
+        node.parents = sorted(set(node.parents))
+        node.date = pick_date(dates.get(node.id, {}))
         top = sorted(p for p in node.parents if p in heads_of)
         if top:
             node.group = top[0]

@@ -17,9 +17,10 @@ from typing import Any, Final
 import networkx as nx
 
 from regkg import vocab
+from regkg.explore import deadline
 from regkg.explore.labels import predicate_labels
 from regkg.explore.limits import EXPLORE_LIMITS, Limits
-from regkg.explore.nodes import HIDDEN_PREDICATES, HIDDEN_TYPES, HUB_TYPES, node_info
+from regkg.explore.nodes import ACTOR_TYPES, HIDDEN_PREDICATES, HIDDEN_TYPES, HUB_TYPES, node_info
 from regkg.explore.query import named, select
 from regkg.longlived import long_lived
 from regkg.store.base import Store
@@ -46,7 +47,9 @@ class EntityGraph:
             with self._lock:
                 if self._graph is None or self._version != version:
                     started = time.perf_counter()
-                    with long_lived():  # millions of objects: no collector pauses, never walked again
+                    # millions of objects: no collector pauses, never walked again; and a build serves
+                    # every later request, so it is not cut at the limit of the one that started it
+                    with long_lived(), deadline.unbounded():
                         self._graph = project(self.store)
                     self._version = version
                     self.build_seconds = time.perf_counter() - started
@@ -59,6 +62,8 @@ def project(store: Store) -> nx.Graph:
     skip: set[str] = set()
     for t in HUB_TYPES | HIDDEN_TYPES:
         skip |= {row[0].value for row in select(store, f"SELECT ?s WHERE {{ ?s a <{t}> }}")}
+    for t in ACTOR_TYPES:  # an authority or company that also publishes is no hub (nodes.is_hub)
+        skip -= {row[0].value for row in select(store, f"SELECT ?s WHERE {{ ?s a <{t}> }}")}
     g = nx.Graph()
     # paths do not go through the articles that report two events: those are provenance, not links
     hidden = ", ".join(named(p) for p in HIDDEN_PREDICATES | {PROV_SOURCE})
@@ -109,6 +114,7 @@ def paths(
         nxt: list[str] = []
         layer: dict[str, list[str]] = {}
         for u in front:
+            deadline.check()
             for v in graph.adj[u]:
                 visits += 1
                 if v in seen:

@@ -11,6 +11,7 @@ from typing import Any, Final
 
 import pyoxigraph as ox
 
+from regkg.explore.deadline import check
 from regkg.store.base import Store
 
 __all__ = ["chunks", "exists", "named", "props", "select", "term", "values"]
@@ -35,17 +36,27 @@ def chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
         yield items[i : i + size]
 
 
-def select(store: Store, query: str) -> ox.QuerySolutions:
-    """Rows of a SELECT the service wrote itself (a TypeError for any other query form: a bug here)."""
+def select(store: Store, query: str) -> Iterator[ox.QuerySolution]:
+    """Rows of a SELECT the service wrote itself (a TypeError for any other query form: a bug here),
+    with the read's deadline checked before the query and every thousand rows."""
+    check()
     result = store.query(query)
     if not isinstance(result, ox.QuerySolutions):
         raise TypeError("expected a SELECT query")
-    return result
+    return _checked(result)
+
+
+def _checked(rows: ox.QuerySolutions) -> Iterator[ox.QuerySolution]:
+    for i, row in enumerate(rows):
+        if not i & 1023:
+            check()
+        yield row
 
 
 def exists(store: Store, iri: str) -> bool:
     """Whether the graph says anything about ``iri``, as subject or object: what "not found" means
     for every page, API answer and linked-data document."""
+    check()
     result = store.query(_EXISTS.format(iri=ox.NamedNode(iri)))  # NamedNode checks the IRI is well formed
     return bool(result) if isinstance(result, ox.QueryBoolean) else False
 

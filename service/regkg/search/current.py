@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from regkg.config import Settings
+from regkg.explore import deadline
 from regkg.longlived import long_lived
 from regkg.search.build import build_index
 from regkg.search.ranking import Hit, Index
@@ -73,7 +74,9 @@ class SearchIndex:
 
     def _build(self) -> None:
         started = time.perf_counter()
-        with long_lived():  # no collector pauses on the event loop, and the index is never walked again
+        # no collector pauses, and the index is never walked again; one build serves every later
+        # search, so it is not cut at the time limit of the request that started it
+        with long_lived(), deadline.unbounded():
             self._index = build_index(self.store)
         self._seconds = time.perf_counter() - started
 
