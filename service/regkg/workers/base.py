@@ -148,26 +148,27 @@ class Engines:
                 fut: asyncio.Future[Handle] = loop.create_future()
                 entry = (fut, order)
                 self._waiters.append(entry)
+                # A timer rather than asyncio.wait, which costs a point lookup more than its
+                # query's pickling: the future fails with Timeout at the deadline.
+                timer = loop.call_later(max(0.0, deadline - loop.time()), _expire, fut)
                 try:
-                    await asyncio.wait({fut}, timeout=max(0.0, deadline - loop.time()))
-                except BaseException:  # cancelled: give back an engine handed over meanwhile
+                    h = await fut
+                except BaseException as exc:  # timed out, or cancelled: give back an engine handed over
                     if entry in self._waiters:
                         self._waiters.remove(entry)
-                    if fut.done() and not fut.cancelled():
+                    if not isinstance(exc, Timeout) and fut.done() and not fut.cancelled() and not fut.exception():
                         self._release(fut.result())
                     fut.cancel()
                     raise
-                if entry in self._waiters:
-                    self._waiters.remove(entry)
-                if not fut.done():
-                    fut.cancel()
-                    raise Timeout()
-                h = fut.result()
+                finally:
+                    timer.cancel()
             if h.conn.poll(0):
                 # An idle engine has answered everything it was sent, so its pipe is readable
                 # only at end of file: it died (one poll; reading /proc costs more per query).
                 self._drop(h, died=True)
                 continue
+            if h.version >= self.version:
+                return h
             try:
                 await self._catch_up(h, deadline)
             except (Died, Timeout, Behind):
@@ -248,6 +249,11 @@ class Engines:
             "engines": engines,
             **self.stats,
         }
+
+
+def _expire(fut: asyncio.Future[Handle]) -> None:
+    if not fut.done():
+        fut.set_exception(Timeout())
 
 
 class Behind(Exception):

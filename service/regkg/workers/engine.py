@@ -17,6 +17,7 @@ import logging
 import multiprocessing.connection
 import os
 import re
+import select
 import signal
 import sys
 import threading
@@ -91,7 +92,11 @@ class PipePair:
         return self.reader.recv()
 
     def poll(self, timeout: float = 0.0) -> bool:
-        return self.reader.poll(timeout)
+        """Whether a message (or end of file) is there; one poll(2), where Connection.poll builds
+        a selector each time (the web process asks before each query)."""
+        p = select.poll()
+        p.register(self.reader.fileno(), select.POLLIN)
+        return bool(p.poll(max(0, round(timeout * 1000))))
 
     def fileno(self) -> int:
         return self.reader.fileno()

@@ -8,6 +8,7 @@ import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import signal
 import time
 from collections.abc import Awaitable, Callable
@@ -71,7 +72,7 @@ class Handle:
         the engine is idle, so it has read all that was sent before, and an empty pipe always
         holds a page (a thread hop costs a point lookup a good part of its time)."""
         try:
-            data = bytes(reduction.ForkingPickler.dumps(msg))
+            data = pickle.dumps(msg, pickle.HIGHEST_PROTOCOL)  # messages are plain data (messages.py)
             if len(data) <= _DIRECT_BYTES:
                 self.conn.writer.send_bytes(data)
             else:
