@@ -23,6 +23,7 @@ from regkg.api.deps import get_settings, get_store
 from regkg.errors import ApiError
 from regkg.explore import EntityGraph, Limits
 from regkg.explore.index import CurrentIndex
+from regkg.explore.neighbourhood import links_of
 from regkg.search import SearchIndex
 from regkg.store.base import Store
 
@@ -240,11 +241,13 @@ def path(
     store = get_store(request)
     source, target = iri_param(from_, "from"), iri_param(to, "to")
     with bounded(request):
-        _known(store, source, "from")
-        _known(store, target, "to")
+        links = links_of(store, graph_index(request))
+        for name, iri in (("from", source), ("to", target)):
+            if not links.exists(iri):
+                raise ApiError(404, "not_found", f"{name}: no entity {iri} in the graph", iri=iri)
         graph = entity_graph(request).get()
         found = explore.paths(graph, source, target, max_hops=hops, limits=limits)
-        result = explore.path_result(store, graph, found)
+        result = explore.path_result(store, graph, found, links)
     return JSONResponse({"from": source, "to": target, "max_hops": hops, **result})
 
 

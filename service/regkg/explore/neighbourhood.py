@@ -22,7 +22,7 @@ from regkg.explore.nodes import HIDDEN_PREDICATES, Node, node_info
 from regkg.explore.query import chunks, exists, named, select, values
 from regkg.store.base import Store
 
-__all__ = ["Subgraph", "neighbourhood"]
+__all__ = ["Links", "StoreLinks", "Subgraph", "links_of", "neighbourhood"]
 
 RDF_TYPE: Final = f"{vocab.RDF}type"
 INFERRED: Final = vocab.INFERRED_GRAPH
@@ -86,6 +86,12 @@ class StoreLinks:
         return node_info(self.store, iris)
 
 
+def links_of(store: Store, index: CurrentIndex | None) -> Links:
+    """The graph index when it is of the store's current data version, else the store itself."""
+    current = index.get() if index is not None else None
+    return current if current is not None else StoreLinks(store)
+
+
 def _edges_of(store: Store, frontier: Sequence[str], limit: int) -> tuple[list[Edge], bool]:
     """Asserted IRI-to-IRI edges touching ``frontier``, both directions; at most ``limit``."""
     hidden = ", ".join(named(p) for p in HIDDEN_PREDICATES)
@@ -143,8 +149,7 @@ def neighbourhood(
     not walked through). Sizes are capped here as well as by the callers' validation. With ``index``,
     the walk reads its graph index when that is of the current data version, the store otherwise.
     """
-    current = index.get() if index is not None else None
-    links: Links = current if current is not None else StoreLinks(store)
+    links = links_of(store, index)
     hops = max(1, min(hops, limits.max_hops))
     limit = max(1, min(limits.default_nodes if limit is None else limit, limits.max_nodes))
     nodes: dict[str, Node] = links.node_info([iri])

@@ -20,7 +20,8 @@ from regkg import vocab
 from regkg.explore import deadline
 from regkg.explore.labels import predicate_labels
 from regkg.explore.limits import EXPLORE_LIMITS, Limits
-from regkg.explore.nodes import ACTOR_TYPES, HIDDEN_PREDICATES, HIDDEN_TYPES, HUB_TYPES, node_info
+from regkg.explore.neighbourhood import Links, StoreLinks
+from regkg.explore.nodes import ACTOR_TYPES, HIDDEN_PREDICATES, HIDDEN_TYPES, HUB_TYPES
 from regkg.explore.query import named, select
 from regkg.longlived import long_lived
 from regkg.store.base import Store
@@ -93,8 +94,8 @@ def paths(
     limits: Limits = EXPLORE_LIMITS,
 ) -> list[list[str]]:
     """All shortest paths (up to ``limits.max_paths``) of at most ``max_hops`` edges (capped by
-    ``limits.max_path_hops``), by a bidirectional breadth-first search that stops after
-    ``limits.path_visits`` nodes (bounded time)."""
+    ``limits.max_path_hops``), by a bidirectional breadth-first search that starts no layer after
+    ``limits.path_visits`` visits and stops a layer under way at twice that (bounded time)."""
     max_hops = min(limits.default_path_hops if max_hops is None else max_hops, limits.max_path_hops)
     max_paths, max_visits = limits.max_paths, limits.path_visits
     if source == target:
@@ -107,15 +108,21 @@ def paths(
     depth = 0
     visits = 0
     meet: list[str] = []
+    adj = graph.adj
+    hard = 2 * max_visits  # a layer under way stops there: one layer of hubs can cost far more than the rest
     while f_front and b_front and depth < max_hops and visits < max_visits:
         depth += 1
-        forward = len(f_front) <= len(b_front)
+        # expand the side whose next layer costs fewer visits: the sum of its degrees, not its node
+        # count (a few companies with thousands of links cost more than many small actions)
+        forward = sum(len(adj[u]) for u in f_front) <= sum(len(adj[u]) for u in b_front)
         front, seen, other = (f_front, fwd, bwd) if forward else (b_front, bwd, fwd)
         nxt: list[str] = []
         layer: dict[str, list[str]] = {}
         for u in front:
             deadline.check()
-            for v in graph.adj[u]:
+            if visits >= hard:
+                break
+            for v in adj[u]:
                 visits += 1
                 if v in seen:
                     continue
@@ -152,10 +159,11 @@ def paths(
     return out
 
 
-def path_result(store: Store, graph: nx.Graph, found: list[list[str]]) -> dict[str, Any]:
-    """Paths as ``{"paths": [{"nodes": [ids], "edges": [...]}], "nodes": [...]}``."""
+def path_result(store: Store, graph: nx.Graph, found: list[list[str]], links: Links | None = None) -> dict[str, Any]:
+    """Paths as ``{"paths": [{"nodes": [ids], "edges": [...]}], "nodes": [...]}``; the nodes from
+    ``links`` (the graph index) when given."""
     ids = {n for p in found for n in p}
-    info = node_info(store, ids)
+    info = (links or StoreLinks(store)).node_info(ids)
     preds: set[str] = set()
     out_paths = []
     all_edges: list[list[dict[str, str]]] = []
