@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from regkg import vocab
+from regkg.store.spec import StoreSpec
 
 __all__ = ["Settings", "get_settings"]
 
@@ -145,11 +145,9 @@ class Settings:
         )
 
     @property
-    def store_path(self) -> Path | None:
-        """The on-disk store folder, or None for memory and remote stores."""
-        if self.store == "memory" or self.store.startswith(("http://", "https://")):
-            return None
-        return Path(self.store)
+    def store_spec(self) -> StoreSpec:
+        """What ``store`` names, parsed in one place (regkg.store.spec)."""
+        return StoreSpec.parse(self.store)
 
 
 def get_settings() -> Settings:

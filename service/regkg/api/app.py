@@ -22,7 +22,6 @@ import regkg
 from regkg import errors
 from regkg.config import Settings
 from regkg.store.base import Store
-from regkg.store.spec import StoreSpec
 from regkg.writes import Gate, Publisher
 from regkg.writes.load import Prepared, prepare
 
@@ -46,7 +45,7 @@ def create_app(
         from regkg.workers import EnginePool
 
         folder = Path(tempfile.mkdtemp(prefix="regkg-snapshots-"))
-        spec = StoreSpec.parse(settings.store)
+        spec = settings.store_spec
         opened: Store = (
             store
             if store is not None

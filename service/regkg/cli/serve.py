@@ -51,11 +51,10 @@ def serve(
     import tempfile
 
     from regkg.store import StoreError, open_store
-    from regkg.store.spec import StoreSpec
     from regkg.writes.load import prepare
 
     err.print(f"regkg: opening store {settings.store!r} ...", highlight=False)
-    spec = StoreSpec.parse(settings.store)
+    spec = settings.store_spec
     try:
         opened = open_store(spec, update_url=settings.store_update_url)
         prepared = prepare(opened, spec, Path(tempfile.mkdtemp(prefix="regkg-changes-")))
