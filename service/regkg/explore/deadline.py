@@ -2,7 +2,7 @@
 
 A read runs on a worker thread that cannot be interrupted from outside, so the work itself looks at
 its deadline at safe points (before each store query, every thousand rows, every thousand nodes a
-path search visits) and raises :class:`OverBudget` there: a request over its time limit is abandoned
+path search expands) and raises :class:`OverBudget` there: a request over its time limit is abandoned
 at the next check instead of running on for nobody. The deadline is a context variable, so a thread
 that runs no budgeted read (a background rebuild, a script, a test) never sees one.
 """
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Final
 
-__all__ = ["OverBudget", "check", "unbounded", "within"]
+__all__ = ["OverBudget", "check", "paused", "within"]
 
 _DEADLINE: Final[ContextVar[float | None]] = ContextVar("regkg_read_deadline", default=None)
 
@@ -41,11 +41,17 @@ def within(seconds: float | None) -> Iterator[None]:
 
 
 @contextmanager
-def unbounded() -> Iterator[None]:
-    """No limit for the body: a shared build (search index, graph index) that one request happens to
-    start serves every later request too, so it is never cut at that request's limit."""
+def paused() -> Iterator[None]:
+    """The body (building, or waiting for, a structure shared by every later request: the search
+    index, the graph index, the entity graph) runs with no limit and is not charged to the request:
+    its deadline moves on by the time the body took. Cut at one request's limit, a build of a large
+    graph would never finish; charged to it, the first requests after a start or a write would 503."""
+    outer = _DEADLINE.get()
+    started = time.monotonic()
     token = _DEADLINE.set(None)
     try:
         yield
     finally:
         _DEADLINE.reset(token)
+        if outer is not None:
+            _DEADLINE.set(outer + time.monotonic() - started)

@@ -148,7 +148,8 @@ class CurrentIndex:
         if index is not None and index.version == version:
             return index
         if index is None or self.build_seconds < self.sync_rebuild_seconds:
-            with self._lock:  # the first build, or a small graph: build now, once, and wait
+            # the first build, or a small graph: build now, once, and wait
+            with deadline.paused(), self._lock:
                 if self._index is None or self._index.version != version:
                     self._build()
                 return self._index
@@ -161,8 +162,8 @@ class CurrentIndex:
     def _build(self) -> None:
         started = time.perf_counter()
         # millions of objects never walked again: no collector pauses; one build serves every later
-        # request, so it is not cut at the time limit of the request that started it
-        with long_lived(), deadline.unbounded():
+        # request, so it is not charged to the one that started it (nor to those waiting for it)
+        with long_lived(), deadline.paused():
             self._index = build(self.store)
         self.build_seconds = time.perf_counter() - started
 

@@ -45,12 +45,12 @@ class EntityGraph:
     def get(self) -> nx.Graph:
         version = self.store.data_version
         if self._graph is None or self._version != version:
-            with self._lock:
+            with deadline.paused(), self._lock:
                 if self._graph is None or self._version != version:
                     started = time.perf_counter()
-                    # millions of objects: no collector pauses, never walked again; and a build serves
-                    # every later request, so it is not cut at the limit of the one that started it
-                    with long_lived(), deadline.unbounded():
+                    # millions of objects: no collector pauses, never walked again; a build serves every
+                    # later request, so it is not charged to the one that started it (deadline.paused)
+                    with long_lived():
                         self._graph = project(self.store)
                     self._version = version
                     self.build_seconds = time.perf_counter() - started

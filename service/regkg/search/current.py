@@ -53,7 +53,7 @@ class SearchIndex:
     def get(self) -> Index:
         index = self._index
         if index is None:
-            with self._lock:
+            with deadline.paused(), self._lock:
                 if self._index is None:
                     self._build()
                 assert self._index is not None
@@ -61,7 +61,7 @@ class SearchIndex:
         if index.data_version != self.store.data_version and not self._building:
             if self._seconds < self.sync_rebuild_seconds:
                 # a small graph: rebuild now, so a write is searchable at once
-                with self._lock:
+                with deadline.paused(), self._lock:
                     if self._index is index:
                         self._build()
                     assert self._index is not None
@@ -76,7 +76,7 @@ class SearchIndex:
         started = time.perf_counter()
         # no collector pauses, and the index is never walked again; one build serves every later
         # search, so it is not cut at the time limit of the request that started it
-        with long_lived(), deadline.unbounded():
+        with long_lived(), deadline.paused():
             self._index = build_index(self.store)
         self._seconds = time.perf_counter() - started
 
