@@ -67,7 +67,8 @@ RULES: Final[dict[str, str]] = {
         ?fine a rk:Fine ; rk:amount ?amt .
         FILTER NOT EXISTS { ?amt rk:amendedBy ?newer }
         FILTER NOT EXISTS { ?fine rk:supersededBy ?later }
-        FILTER NOT EXISTS { ?void rk:outcome ?fine ; rk:status ?gone . VALUES ?gone { rk:Annulled rk:Withdrawn } }
+        FILTER NOT EXISTS { ?annulled rk:outcome ?fine ; rk:status rk:Annulled }
+        FILTER NOT EXISTS { ?withdrawn rk:outcome ?fine ; rk:status rk:Withdrawn }
         FILTER NOT EXISTS { ?provisional rk:outcome ?fine ; rk:status rk:Provisional } }""",
     "action-jurisdiction": """CONSTRUCT { ?action rk:jurisdiction ?j } WHERE {
         ?action a rk:EnforcementAction ; rk:regulator ?r . ?r rk:jurisdiction ?j . }""",
