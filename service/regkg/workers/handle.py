@@ -61,6 +61,10 @@ class Handle:
     jobs: int = 0
     quads: int = 0
     sandbox: dict[str, Any] = field(default_factory=dict)
+    #: the event loop watching the pipe from the engine, and the recv waiting on it (see recv).
+    _watched: tuple[asyncio.AbstractEventLoop, int] | None = field(default=None, init=False, repr=False)
+    _waiter: asyncio.Future[bool] | None = field(default=None, init=False, repr=False)
+    _unawaited: int = field(default=0, init=False, repr=False)
 
     @property
     def alive(self) -> bool:
@@ -93,13 +97,14 @@ class Handle:
             if remaining <= 0:
                 raise Timeout()
             fut: asyncio.Future[bool] = loop.create_future()
-            loop.add_reader(fd, _settle, fut, True)
+            self._watch(loop, fd)
+            self._waiter = fut
             timer = loop.call_later(min(remaining, _POLL), _settle, fut, False)
             try:
                 readable = await fut
             finally:
                 timer.cancel()
-                loop.remove_reader(fd)
+                self._waiter = None
             if readable:
                 break
             if is_disconnected is not None and await is_disconnected():
@@ -108,6 +113,35 @@ class Handle:
             return self.conn.recv()
         except (EOFError, OSError):
             raise Died() from None
+
+    def _watch(self, loop: asyncio.AbstractEventLoop, fd: int) -> None:
+        """Have ``loop`` watch the pipe, if it does not already: the watch stays from one answer
+        to the next query's (two epoll_ctl calls less per query) and ends when the pipe stays
+        readable with no one waiting (level-triggered, it would fire on every turn of the loop).
+        Once with no one waiting is normal: the loop saw the answer readable before the task it
+        woke had read it."""
+        if self._watched == (loop, fd):
+            return
+        self._unwatch()
+        loop.add_reader(fd, self._readable)
+        self._watched = (loop, fd)
+
+    def _readable(self) -> None:
+        if self._waiter is not None:
+            self._unawaited = 0
+            _settle(self._waiter, True)
+        else:
+            self._unawaited += 1
+            if self._unawaited > 1:
+                self._unwatch()
+
+    def _unwatch(self) -> None:
+        if self._watched is not None:
+            loop, fd = self._watched
+            self._watched = None
+            self._unawaited = 0
+            with contextlib.suppress(Exception):  # the loop may be closed already
+                loop.remove_reader(fd)
 
     def demote(self) -> None:
         """Move to the slow lane: lower CPU priority (raising niceness needs no privilege)."""
@@ -119,6 +153,7 @@ class Handle:
         """End the process at once (SIGKILL: its CPU work really stops); the zygote reaps it."""
         with contextlib.suppress(OSError):
             os.kill(self.pid, signal.SIGKILL)
+        self._unwatch()
         with contextlib.suppress(Exception):
             self.conn.close()
 
