@@ -196,15 +196,17 @@ class Index:
             qwords = _words(q)
             if len(qwords) > 1:
                 # a name with every word: candidates from the rarest complete word of the query
-                rarest = min(qwords[:-1], key=lambda w: len(self.words.get(w, ())))
-                candidates: Iterable[str] = self.words.get(rarest, ())
+                rarest = self.words.get(min(qwords[:-1], key=lambda w: len(self.words.get(w, ()))), [])
+                # or the names with a word the last query word begins, when those are fewer ("group 7":
+                # the names with a word 7... rather than every "Group N Holdings")
+                last = self._prefixed(qwords[-1])
+                fewer = sum(len(self.words[w]) for w in itertools.islice(last, len(rarest) + 1)) < len(rarest)
+                candidates: Iterable[str] = (
+                    itertools.chain.from_iterable(self.words[w] for w in last) if fewer else rarest
+                )
             else:
                 first = qwords[0] if qwords else q
-                i = bisect.bisect_left(self.sorted_words, first)
-                j = i
-                while j < len(self.sorted_words) and self.sorted_words[j].startswith(first):
-                    j += 1
-                candidates = itertools.chain.from_iterable(self.words[w] for w in self.sorted_words[i:j])
+                candidates = itertools.chain.from_iterable(self.words[w] for w in self._prefixed(first))
             offered = 0
             for key in candidates:
                 if q in key and (key.startswith(q) or f" {q}" in key or not q[0].isalnum()):
@@ -245,6 +247,12 @@ class Index:
             Hit(iri, self.entities[iri].label, self.entities[iri].types, score, original, kind)
             for iri, (score, _band, original, kind) in top
         ]
+
+    def _prefixed(self, prefix: str) -> list[str]:
+        """The indexed words that begin with ``prefix``, in order."""
+        i = bisect.bisect_left(self.sorted_words, prefix)
+        j = bisect.bisect_left(self.sorted_words, prefix + "\U0010ffff", i)
+        return self.sorted_words[i:j]
 
     def _close(self, q: str) -> list[tuple[str, float]]:
         grams = _trigrams(q)
