@@ -200,7 +200,7 @@ class Index:
                 # or the names with a word the last query word begins, when those are fewer ("group 7":
                 # the names with a word 7... rather than every "Group N Holdings")
                 last = self._prefixed(qwords[-1])
-                fewer = sum(len(self.words[w]) for w in itertools.islice(last, len(rarest) + 1)) < len(rarest)
+                fewer = len(last) < len(rarest) and sum(len(self.words[w]) for w in last) < len(rarest)
                 candidates: Iterable[str] = (
                     itertools.chain.from_iterable(self.words[w] for w in last) if fewer else rarest
                 )
