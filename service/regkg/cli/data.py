@@ -28,24 +28,30 @@ def validate(
     fmt: Annotated[ReportFormat, typer.Option("--format", help="Report as text or JSON.")] = ReportFormat.text,
 ) -> None:
     """Validate data against shapes/ (with the ontology). Exit 0 if it conforms, 1 if not."""
-    from regkg.validation import TooLarge, validate_files
-
-    for p in paths or []:
-        if not p.is_file():
-            raise fail(f"{p}: no such file", 2)
-    try:
-        report = validate_files(paths or None)
-    except RdfParseError as exc:
-        where = f"line {exc.line}, column {exc.column}" if exc.line is not None else "file"
-        raise fail(f"{exc.path}: not valid RDF ({where}): {exc.message}") from None
-    except TooLarge as exc:
-        raise fail(str(exc)) from None
+    report = _validated(paths)
     if fmt is ReportFormat.json:
         out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
         _print_report(report)
     if not report.conforms:
         raise typer.Exit(1)
+
+
+def _validated(paths: list[Path] | None) -> ValidationReport:
+    """The files (by default the shipped data) validated; a missing file is a usage error (2), a
+    file that does not parse or is too large an error (1), each in one line."""
+    from regkg.validation import TooLarge, validate_files
+
+    for p in paths or []:
+        if not p.is_file():
+            raise fail(f"{p}: no such file", 2)
+    try:
+        return validate_files(paths or None)
+    except RdfParseError as exc:
+        where = f"line {exc.line}, column {exc.column}" if exc.line is not None else "file"
+        raise fail(f"{exc.path}: not valid RDF ({where}): {exc.message}") from None
+    except TooLarge as exc:
+        raise fail(str(exc)) from None
 
 
 def _print_report(report: ValidationReport) -> None:
@@ -89,7 +95,6 @@ def load(
     from regkg.store import StoreError, open_store
     from regkg.store.spec import StoreKind, StoreSpec
     from regkg.store.sync import sync_files, sync_shipped
-    from regkg.validation import TooLarge, validate_files
     from regkg.writes.changelog import ChangeLog
     from regkg.writes.load import load_files, load_shipped, open_ledger, shipped_paths, who_is
 
@@ -97,16 +102,7 @@ def load(
     spec = StoreSpec.parse(store or settings.store)
     if spec.kind in (StoreKind.MEMORY, StoreKind.SNAPSHOT):
         raise fail("a memory store ends with the command; name a store folder or a SPARQL endpoint URL", 2)
-    for p in paths or []:
-        if not p.is_file():
-            raise fail(f"{p}: no such file", 2)
-    try:
-        report = validate_files(paths or None)
-    except RdfParseError as exc:
-        where = f"line {exc.line}, column {exc.column}" if exc.line is not None else "file"
-        raise fail(f"{exc.path}: not valid RDF ({where}): {exc.message}") from None
-    except TooLarge as exc:
-        raise fail(str(exc)) from None
+    report = _validated(paths)
     if not report.conforms:
         _print_report(report)
         raise fail("nothing was loaded: fix the problems above first")
