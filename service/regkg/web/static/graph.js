@@ -28,18 +28,20 @@
     return head.replace(/[\s,;:(]+$/, "") + " … " + tail;
   }
   const FONT = 11;        // label size in screen pixels, whatever the zoom
-  const WRAP = 150;       // label width in screen pixels
+  const WRAP = 150;       // label width in screen pixels (a narrow canvas, a phone's, uses NARROW_WRAP)
+  const NARROW_WRAP = 96;
   const RANK = { regulator: 6, company: 6, platform: 6, action: 5, campaign: 5, law: 4, penalty: 3, jurisdiction: 3, concept: 2, source: 1, publisher: 1, other: 1 };
   // The sizes of text are given in model units divided by the zoom, so that labels keep their size on
   // screen; the style sheet is rebuilt when the zoom changes (relabel), as Cytoscape.js caches labels
   // drawn with size functions at their first size.
-  function styleFor(zoom) {
+  function styleFor(zoom, width) {
     const z = zoom || 1;
+    const wrap = width && width < 600 ? NARROW_WRAP : WRAP;
     return [
     { selector: "node", style: {
       "background-color": (n) => COLOURS[n.data("kind")] || COLOURS.other,
       label: (n) => shorten(n.data("label") || "", 48), "font-size": FONT / z, color: "#1d2330",
-      "text-valign": "bottom", "text-margin-y": 3 / z, "text-wrap": "wrap", "text-max-width": WRAP / z,
+      "text-valign": "bottom", "text-margin-y": 3 / z, "text-wrap": "wrap", "text-max-width": wrap / z,
       width: 22, height: 22, "border-width": 0, "min-zoomed-font-size": 6,
       "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 1 / z,
     } },
@@ -181,7 +183,7 @@
   }
   function relabel(cy) {
     const z = Math.round(cy.zoom() * 100) / 100;
-    if (cy.scratch("regkgZoom") !== z) { cy.style(styleFor(z)); cy.scratch("regkgZoom", z); }
+    if (cy.scratch("regkgZoom") !== z) { cy.style(styleFor(z, cy.width())); cy.scratch("regkgZoom", z); }
     return cull(cy);
   }
   function readable(cy) {
