@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from regkg.sparql import plain_query
+from regkg.sparql import plain_insert_data, plain_query
 
 from .conftest import LiveServer, running_server
 from .test_engine_safety import SERVICE_SPELLINGS
@@ -126,3 +126,39 @@ def _dead_idle_engines_are_replaced(live_server: LiveServer, client: httpx.Clien
     assert isinstance(after, dict)
     assert after["restarts"] >= restarts + len(idle), after
     assert not {e["pid"] for e in after["engines"]} & set(idle), after
+
+
+# -- the write side: a plain INSERT DATA is evaluated on a scratch store, without rdflib's parse --
+
+
+def test_plain_insert_data_is_recognised_conservatively() -> None:
+    assert plain_insert_data('INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:b> "an address" } }')
+    for text in (
+        "INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> } ; DELETE WHERE { ?s ?p ?o }",
+        "INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> } ; LOAD <http://127.0.0.1:9/>",
+        'INSERT DATA { <urn:x:a> <urn:x:b> "\\u0053" }',  # a backslash: the full parse
+        'INSERT DATA { <urn:x:a> <urn:x:b> "where it was" }',  # a keyword in a literal: the full parse
+        'INSERT DATA { <urn:x:a> <urn:x:b> "caf\u00e9" }',  # not ASCII: the full parse
+        "INSERT { <urn:x:a> <urn:x:b> ?o } WHERE { ?s ?p ?o }",
+    ):
+        assert not plain_insert_data(text), text
+
+
+def test_a_plain_insert_data_is_a_recorded_change_and_errors_keep_their_messages(
+    live_server: LiveServer, client: httpx.Client
+) -> None:
+    auth = {"Authorization": f"Bearer {live_server.write_token}", "Content-Type": "application/sparql-update"}
+    text = (
+        'INSERT DATA { GRAPH <urn:x:fast> { <urn:x:fast-a> <http://www.w3.org/2000/01/rdf-schema#label> "fast"@en } }'
+    )
+    assert plain_insert_data(text)
+    r = client.post("/update", content=text, headers=auth)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["added"] == 1 and body["change"]
+    again = client.post("/update", content=text, headers=auth)  # nothing new: an empty change
+    assert again.status_code == 200 and again.json()["added"] == 0
+    ask = client.get("/sparql", params={"query": "ASK { GRAPH <urn:x:fast> { <urn:x:fast-a> ?p ?o } }"}, headers=JSON)
+    assert ask.json()["boolean"] is True
+    broken = client.post("/update", content="INSERT DATA { <urn:x:a> <urn:x:b> }", headers=auth)
+    assert broken.status_code == 400 and broken.json()["error"]["code"] == "syntax_error", broken.text

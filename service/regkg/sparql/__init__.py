@@ -14,7 +14,7 @@ process.
 
 from regkg.sparql.description import service_description
 from regkg.sparql.limits import apply_using, check_text, nesting_depth
-from regkg.sparql.policy import ALL_GRAPHS, DEFAULT_GRAPH, Inspection, inspect, plain_query
+from regkg.sparql.policy import ALL_GRAPHS, DEFAULT_GRAPH, Inspection, inspect, plain_insert_data, plain_query
 from regkg.sparql.protocol import Operation, ProtocolRequest, read_request
 from regkg.sparql.results import MAX_ROWS_HEADER, TRUNCATED_HEADER, Outcome, choose_format, evaluate
 
@@ -33,6 +33,7 @@ __all__ = [
     "evaluate",
     "inspect",
     "nesting_depth",
+    "plain_insert_data",
     "plain_query",
     "read_request",
     "service_description",

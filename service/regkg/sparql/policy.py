@@ -255,6 +255,25 @@ def plain_query(text: str, full: Callable[[Operation, str], Inspection] | None =
     return (full or inspect)("query", text)
 
 
+_INSERT_DATA: Final = re.compile(r"\binsert\s+data\b", re.IGNORECASE)
+#: Every keyword that starts or shapes another update operation, SERVICE and LOAD among them.
+_NOT_INSERT_DATA: Final = re.compile(
+    r"\b(?:delete|where|with|using|clear|drop|create|add|move|copy|load|service|from)\b|\\", re.IGNORECASE
+)
+
+
+def plain_insert_data(text: str) -> bool:
+    """Whether an update is plainly only INSERT DATA operations, so that an engine may evaluate it
+    on an empty scratch store and take what lands there as the quads it adds, without rdflib's
+    parse (60 ms for 100 triples).
+
+    The same argument as :func:`plain_query`: an operation other than INSERT DATA needs one of
+    those keywords spelled out in ASCII letters (a backslash escape, the only other spelling,
+    sends the text to the parse), so a text without any of them cannot hold one; a keyword inside
+    a literal or an IRI merely sends the text to the parse too. It decides nothing about safety."""
+    return text.isascii() and _INSERT_DATA.search(text) is not None and _NOT_INSERT_DATA.search(text) is None
+
+
 _UPDATE_OPERATIONS: Final = frozenset(
     {"InsertData", "DeleteData", "DeleteWhere", "Modify", "Clear", "Drop", "Create", "Add", "Move", "Copy", "Load"}
 )

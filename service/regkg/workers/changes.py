@@ -75,6 +75,11 @@ def compute_change(store: ox.Store, msg: ComputeChange, settings: Settings) -> C
     if isinstance(job, GraphJob):
         return _graph_change(store, job, settings)
     sparql.check_text(job.text, settings, "update")
+    if job.check_policy and not (job.using_graphs or job.using_named_graphs) and sparql.plain_insert_data(job.text):
+        added = _inserted(store, job.text, job.base_iri)
+        if added is not None:
+            graphs = sorted({graph_name(q) for q in added})
+            return Change(b"", _nquads(added), tuple(graphs), 0, len(added))
     if job.check_policy:
         inspection = inspect("update", job.text)
         touched = inspection.touched
@@ -111,6 +116,18 @@ def compute_change(store: ox.Store, msg: ComputeChange, settings: Settings) -> C
         raise Diverged("the update changed graphs it did not name")
     graphs = sorted({graph_name(q) for q in removed | added})
     return Change(_nquads(removed), _nquads(added), tuple(graphs), len(removed), len(added))
+
+
+def _inserted(store: ox.Store, text: str, base_iri: str | None) -> set[ox.Quad] | None:
+    """The quads a plain INSERT DATA adds to this copy: what it puts into an empty scratch store,
+    less what the copy already holds (cost: the update's size). None when pyoxigraph refuses the
+    text: the full path then gives the parse's message."""
+    scratch = ox.Store()
+    try:
+        scratch.update(text, prefixes=dict(vocab.PREFIXES), base_iri=base_iri)
+    except (SyntaxError, OSError, ValueError, RuntimeError):
+        return None
+    return {q for q in scratch if q not in store}
 
 
 _RDF_XML_DTD: Final = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
