@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pyoxigraph as ox
 import pytest
 
@@ -120,3 +122,29 @@ def test_forbidden_updates_change_nothing() -> None:
         compute_change(store, ComputeChange(UpdateJob("LOAD <http://127.0.0.1:9/>")), Settings(store="memory"))
     assert err.value.status == 403
     assert len(store) == 2
+
+
+def test_engines_are_recycled_after_their_changes_and_see_every_write(tmp_path: Path) -> None:
+    """REGKG_ENGINE_RECYCLE_CHANGES: an idle engine that has applied that many changes is replaced
+    by a fresh fork of the zygote (its pages shared again); the new engine is at the current
+    version, so every write stays visible, and no lane has a gap (/healthz stays "ok")."""
+    from .conftest import running_server
+
+    with running_server(tmp_path, REGKG_ENGINE_RECYCLE_CHANGES="2") as server:
+        auth = {"Authorization": f"Bearer {server.write_token}", "Content-Type": "application/sparql-update"}
+        before = {e["pid"] for e in server.health()["workers"]["engines"]}  # type: ignore[index]
+        with httpx.Client(base_url=server.url, timeout=30) as c:
+            for i in range(6):
+                text = f'INSERT DATA {{ GRAPH <urn:x:recycle> {{ <urn:x:r{i}> <urn:x:p> "{i}" }} }}'
+                assert c.post("/update", content=text, headers=auth).status_code == 200
+            health = server.health()
+            after = {e["pid"] for e in health["workers"]["engines"]}  # type: ignore[index]
+            assert health["status"] == "ok", health
+            assert after and not (after & before), (before, after)
+            assert health["workers"]["recycled"] >= 2, health["workers"]  # type: ignore[index]
+            count = c.get(
+                "/sparql",
+                params={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:x:recycle> { ?s ?p ?o } }"},
+                headers={"Accept": "application/sparql-results+json"},
+            ).json()["results"]["bindings"][0]["n"]["value"]
+            assert count == "6"

@@ -51,6 +51,7 @@ class Engines:
             "moved_to_slow_lane": 0,
             "refused_over_concurrency": 0,
             "changes": 0,
+            "recycled": 0,
         }
 
     # -- life cycle ------------------------------------------------------------------
@@ -191,6 +192,7 @@ class Engines:
                 raise Died()
             h.version = v
             h.quads = msg.quads
+            h.applied += 1
 
     def _fail(self, h: Handle, exc: BaseException) -> None:
         if isinstance(exc, Timeout):

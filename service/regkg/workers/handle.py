@@ -56,6 +56,8 @@ class Handle:
     #: the data version this engine's copy is at.
     version: int
     started: float = field(default_factory=time.time)
+    #: changes applied since the fork: each makes pages private that were shared with the zygote.
+    applied: int = 0
     busy_since: float | None = None
     client: str | None = None
     jobs: int = 0

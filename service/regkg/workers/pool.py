@@ -307,7 +307,10 @@ class EnginePool(Engines):
         loop = asyncio.get_running_loop()
         idle = list(self._idle)
         self._idle.clear()
+        recycle = self.settings.engine_recycle_changes
         for h in idle:
+            if recycle and h.applied >= recycle and await self._recycle(h):
+                continue
             try:
                 await self._catch_up(h, loop.time() + 60)
             except (Died, Timeout, Behind):
@@ -315,6 +318,23 @@ class EnginePool(Engines):
                 continue
             self._release(h)
         return self.version
+
+    async def _recycle(self, h: Handle) -> bool:
+        """Replace an idle engine by a fresh fork of the (current) zygote: the pages its changes
+        made private become shared again, so memory does not grow with every write. The new engine
+        is forked before the old one goes, so the lane never has a gap."""
+        try:
+            fresh = await self._fork(h.lane)
+        except Exception:
+            return False
+        if h in self._handles:
+            self._handles[self._handles.index(h)] = fresh
+        else:
+            self._handles.append(fresh)
+        h.kill()
+        self.stats["recycled"] += 1
+        self._release(fresh)
+        return True
 
     @property
     def needs_snapshot(self) -> bool:
