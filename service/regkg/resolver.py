@@ -26,6 +26,7 @@ from rdflib.namespace import SKOS
 
 from regkg import vocab
 from regkg.action_row import DATE_RE, Problem
+from regkg.names import normalise
 
 __all__ = [
     "Catalogue",
@@ -57,8 +58,8 @@ def slugify(text: str) -> str:
 
 
 def norm(name: str) -> str:
-    """The key names are matched on: case-folded, spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    """The key names are matched on: the one normalisation of names (regkg.names), which search uses too."""
+    return normalise(name)
 
 
 def is_iri(text: str) -> bool:

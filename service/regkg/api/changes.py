@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from regkg import auth
+from regkg import auth, urls
 from regkg.api.deps import get_principal
 from regkg.errors import ApiError
 from regkg.writes import ChangeLog, ChangeSet, Gate
@@ -55,7 +55,7 @@ def change(request: Request, change_id: str) -> Response:
         "removed_quads": [str(q) for q in removed],
         "added_quads": [str(q) for q in added],
     }
-    return JSONResponse(body, headers={"Link": f'<{request.url.path}>; rel="alternate"; type="{_PATCH}"'})
+    return JSONResponse(body, headers={"Link": urls.link_header([(request.url.path, _PATCH)])})
 
 
 @router.post("/api/changes/{change_id}/revert", summary="Revert a change set (admin token)")

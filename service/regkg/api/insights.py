@@ -92,7 +92,7 @@ def insights(request: Request) -> Response:
         },
         alternates=[],
     )
-    response.headers["Link"] = ", ".join(f'<{c["csv"]}>; rel="alternate"; type="{CSV}"' for c in charts)
+    response.headers["Link"] = urls.link_header((c["csv"], CSV) for c in charts)
     return response
 
 
