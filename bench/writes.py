@@ -27,6 +27,8 @@ from pathlib import Path
 
 import httpx
 
+from regkg.config import Settings
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 TOKEN = "bench-token"
@@ -201,6 +203,9 @@ def main() -> None:
         "commit": commit,
         "store": args.store,
         "load_at_start": round(os.getloadavg()[0], 1),
+        "engine_recycle_changes": int(
+            os.environ.get("REGKG_ENGINE_RECYCLE_CHANGES", Settings().engine_recycle_changes)
+        ),
         **run(
             on_disk(args.store) if args.store.startswith("disk:") else with_ontology(args.store), args.writes, args.port
         ),
@@ -215,7 +220,8 @@ def main() -> None:
         f"# Writes through the gate ({name})",
         "",
         f"{result['date']}, commit {commit}, store {args.store}, load {result['load_at_start']} -> "
-        f"{result['load_at_end']} (2 cores, other work running). {args.writes} writes of 100 triples "
+        f"{result['load_at_end']} (2 cores, other work running), REGKG_ENGINE_RECYCLE_CHANGES="
+        f"{result['engine_recycle_changes']}. {args.writes} writes of 100 triples "
         "(INSERT DATA, 50 publishers with labels, each in its own graph), one after another, while a "
         "second client loops point lookups over the graph's actions (bench/writes.py).",
         "",

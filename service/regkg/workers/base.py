@@ -125,6 +125,8 @@ class Engines:
         h.busy_since = None
         h.client = None
         if h not in self._handles:
+            if h.retiring:
+                h.kill()  # recycled while busy: its replacement already serves
             return
         if sum(1 for x in self._handles if x.lane == h.lane) > self.sizes[h.lane]:
             self._handles.remove(h)  # a lane over its size (after a move): retire the engine

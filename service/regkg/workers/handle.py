@@ -58,6 +58,9 @@ class Handle:
     started: float = field(default_factory=time.time)
     #: changes applied since the fork: each makes pages private that were shared with the zygote.
     applied: int = 0
+    #: a fresh fork is being made to take this engine's place / has taken it (see EnginePool._recycle).
+    recycling: bool = False
+    retiring: bool = False
     busy_since: float | None = None
     client: str | None = None
     jobs: int = 0

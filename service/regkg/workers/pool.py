@@ -309,32 +309,46 @@ class EnginePool(Engines):
         self._idle.clear()
         recycle = self.settings.engine_recycle_changes
         for h in idle:
-            if recycle and h.applied >= recycle and await self._recycle(h):
-                continue
             try:
                 await self._catch_up(h, loop.time() + 60)
             except (Died, Timeout, Behind):
                 self._drop(h)
                 continue
             self._release(h)
+        if recycle:
+            for h in list(self._handles):
+                if h.applied >= recycle and not h.recycling:
+                    h.recycling = True
+                    task = asyncio.create_task(self._recycle(h))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
         return self.version
 
-    async def _recycle(self, h: Handle) -> bool:
-        """Replace an idle engine by a fresh fork of the (current) zygote: the pages its changes
-        made private become shared again, so memory does not grow with every write. The new engine
-        is forked before the old one goes, so the lane never has a gap."""
+    async def _recycle(self, h: Handle) -> None:
+        """Replace an engine by a fresh fork of the zygote, in the background (a write's
+        acknowledgement does not wait for it): the pages its changes made private become shared
+        again, so memory does not grow with every write. The fresh engine takes the old one's place
+        before the old one goes -- at once if idle, when its job ends if busy -- so the lane never
+        has a gap."""
         try:
             fresh = await self._fork(h.lane)
         except Exception:
-            return False
+            h.recycling = False
+            return
+        if self._closed:
+            fresh.kill()
+            return
         if h in self._handles:
             self._handles[self._handles.index(h)] = fresh
+            if h in self._idle:
+                self._idle.remove(h)
+                h.kill()
+            else:
+                h.retiring = True  # busy: killed when its job ends (see _release)
         else:
-            self._handles.append(fresh)
-        h.kill()
+            self._handles.append(fresh)  # it went meanwhile; _release retires a lane over its size
         self.stats["recycled"] += 1
         self._release(fresh)
-        return True
 
     @property
     def needs_snapshot(self) -> bool:
