@@ -9,7 +9,8 @@ data version.
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import mimeparse
 import pyoxigraph as ox
@@ -34,48 +35,43 @@ router = APIRouter(prefix="/api", tags=["explore"])
 
 #: Routes run on worker threads: the first requests must not each create (and build) their own.
 _CREATING = threading.Lock()
+T = TypeVar("T")
+
+
+def _shared(request: Request, name: str, make: Callable[[Store], T]) -> T:
+    """The app's one ``name`` object for the current store, created on first use (once, however
+    many worker threads ask at the same time); each follows the store's data version itself."""
+    store = get_store(request)
+    found = getattr(request.app.state, name, None)
+    if found is None or found.store is not store:
+        with _CREATING:
+            found = getattr(request.app.state, name, None)
+            if found is None or found.store is not store:
+                found = make(store)
+                setattr(request.app.state, name, found)
+    return found  # type: ignore[no-any-return]
 
 
 def search_index(request: Request) -> SearchIndex:
     """The app's search index (created on first use, rebuilt as the data version moves)."""
-    store = get_store(request)
-    index = getattr(request.app.state, "search_index", None)
-    if index is None or index.store is not store:
-        with _CREATING:
-            index = getattr(request.app.state, "search_index", None)
-            if index is None or index.store is not store:
-                settings = get_settings(request)
-                index = SearchIndex(
-                    store, stage=settings.search_stage_names, sync_rebuild_seconds=settings.search_sync_rebuild_seconds
-                )
-                request.app.state.search_index = index
-    return index  # type: ignore[no-any-return]
+    settings = get_settings(request)
+    return _shared(
+        request,
+        "search_index",
+        lambda store: SearchIndex(
+            store, stage=settings.search_stage_names, sync_rebuild_seconds=settings.search_sync_rebuild_seconds
+        ),
+    )
 
 
 def graph_index(request: Request) -> CurrentIndex:
     """The app's in-memory graph index for neighbourhoods (see regkg.explore.index)."""
-    store = get_store(request)
-    index = getattr(request.app.state, "graph_index", None)
-    if index is None or index.store is not store:
-        with _CREATING:
-            index = getattr(request.app.state, "graph_index", None)
-            if index is None or index.store is not store:
-                seconds = get_settings(request).search_sync_rebuild_seconds
-                index = CurrentIndex(store, sync_rebuild_seconds=seconds)
-                request.app.state.graph_index = index
-    return index  # type: ignore[no-any-return]
+    seconds = get_settings(request).search_sync_rebuild_seconds
+    return _shared(request, "graph_index", lambda store: CurrentIndex(store, sync_rebuild_seconds=seconds))
 
 
 def entity_graph(request: Request) -> EntityGraph:
-    store = get_store(request)
-    graph = getattr(request.app.state, "entity_graph", None)
-    if graph is None or graph.store is not store:
-        with _CREATING:
-            graph = getattr(request.app.state, "entity_graph", None)
-            if graph is None or graph.store is not store:
-                graph = EntityGraph(store)
-                request.app.state.entity_graph = graph
-    return graph  # type: ignore[no-any-return]
+    return _shared(request, "entity_graph", EntityGraph)
 
 
 def iri_param(value: str, name: str = "iri") -> str:
