@@ -77,12 +77,67 @@ def _subsidiary_added(store: ox.Store) -> tuple[list[ox.Quad], list[ox.Quad]]:
     return [], [ox.Quad(n(ID + "org/meituan"), ox.NamedNode(RK + "subsidiaryOf"), n(ID + "org/tencent"), G)]
 
 
+ALIBABA = ID + "action/2021-04-10-samr-alibaba"
+
+
+def _asserted(store: ox.Store, s: ox.NamedNode, p: str) -> list[ox.Quad]:
+    return [
+        q
+        for q in store.quads_for_pattern(s, ox.NamedNode(p), None, None)
+        if q.graph_name != ox.NamedNode(vocab.INFERRED_GRAPH)
+    ]
+
+
+def _action_annulled(store: ox.Store) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """The action's fine stops standing: an inference about the fine, not the action."""
+    act = n(ALIBABA)
+    assert _asserted(store, act, RK + "outcome")
+    return [], [ox.Quad(act, ox.NamedNode(RK + "status"), ox.NamedNode(RK + "Annulled"), G)]
+
+
+def _decision_date_moved(store: ox.Store) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """Another month's exchange rates: inferences about the fine's amount and its converted nodes."""
+    act = n(ALIBABA)
+    old = _asserted(store, act, RK + "dateDecided")
+    assert old
+    return old, [
+        ox.Quad(
+            act,
+            ox.NamedNode(RK + "dateDecided"),
+            ox.Literal("2019-01-15", datatype=ox.NamedNode(vocab.XSD + "date")),
+            G,
+        )
+    ]
+
+
+def _fine_moved(store: ox.Store) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """A fine recorded under another action (another date): its amount's conversions follow."""
+    act, other = n(ALIBABA), n(ID + "action/2021-07-21-cac-minors-taobao")
+    links = _asserted(store, act, RK + "outcome")
+    fines = [q for q in links if _asserted(store, q.object, RK + "amount")]  # type: ignore[arg-type]
+    assert fines and (_asserted(store, other, RK + "dateDecided") or _asserted(store, other, RK + "dateAnnounced"))
+    q = fines[0]
+    return [q], [ox.Quad(other, q.predicate, q.object, q.graph_name)]
+
+
+def _jurisdiction_changed(store: ox.Store) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """An authority's jurisdiction is its actions' (inferred about the actions)."""
+    samr = n(ID + "org/state-administration-for-market-regulation")
+    old = _asserted(store, samr, RK + "jurisdiction")
+    assert old
+    return old, [ox.Quad(samr, ox.NamedNode(RK + "jurisdiction"), n(ID + "jurisdiction/hk"), G)]
+
+
 CHANGES: dict[str, Callable[[ox.Store], tuple[list[ox.Quad], list[ox.Quad]]]] = {
     "a new action with a fine and an amount": _new_action,
     "an amount corrected": _amount_changed,
     "an action deleted": _action_removed,
     "a label added": _label_added,
     "a control link added (structural: recomputed)": _subsidiary_added,
+    "an action annulled": _action_annulled,
+    "an action's decision date moved": _decision_date_moved,
+    "a fine moved to another action": _fine_moved,
+    "an authority's jurisdiction changed": _jurisdiction_changed,
 }
 
 

@@ -87,6 +87,11 @@ VIOLATIONS = [
         "currency that is not ISO 4217",
         '<{id}amount/test-cur> a schema:MonetaryAmount ; schema:value 5 ; schema:currency "yuan" .',
     ),
+    (
+        # (ontology-style.ttl: the shapes files a change's resources cannot meet are skipped, this one is not)
+        "an ontology term with no label or comment",
+        "<https://w3id.org/regkg/ontology#testTerm> a <http://www.w3.org/2002/07/owl#ObjectProperty> .",
+    ),
 ]
 
 

@@ -73,7 +73,7 @@ class Settings:
     heavy_client_seconds: float = 30.0
     #: an engine that has applied this many changes since its fork is replaced by a fresh fork of the
     #: zygote, whose pages it shares again (0: never).
-    engine_recycle_changes: int = 8
+    engine_recycle_changes: int = 4
     #: confine engine processes (seccomp + Landlock); off only where the kernel lacks them.
     sandbox: bool = True
     #: hot read results kept per data version (0 turns the cache off) and their total size.
@@ -128,7 +128,7 @@ class Settings:
             short_query_seconds=_float("REGKG_SHORT_QUERY_SECONDS", 0.5),
             heavy_client_seconds=_float("REGKG_HEAVY_CLIENT_SECONDS", 30.0),
             sandbox=_bool("REGKG_SANDBOX", True),
-            engine_recycle_changes=_int("REGKG_ENGINE_RECYCLE_CHANGES", 8),
+            engine_recycle_changes=_int("REGKG_ENGINE_RECYCLE_CHANGES", 4),
             result_cache_entries=_int("REGKG_RESULT_CACHE_ENTRIES", 1_000),
             result_cache_bytes=_int("REGKG_RESULT_CACHE_BYTES", 64_000_000),
             explore_max_hops=_int("REGKG_EXPLORE_MAX_HOPS", 3),

@@ -142,6 +142,10 @@ STRUCTURAL: Final = frozenset(vocab.RDFS + p for p in ("subClassOf", "subPropert
 _TYPE: Final = ox.NamedNode(vocab.RDF + "type")
 _AMOUNT: Final = ox.NamedNode(vocab.RK + "amount")
 _CURRENCY: Final = ox.NamedNode(vocab.SCHEMA + "currency")
+_VALUE: Final = ox.NamedNode(vocab.SCHEMA + "value")
+_OUTCOME: Final = ox.NamedNode(vocab.RK + "outcome")
+_REGULATOR: Final = ox.NamedNode(vocab.RK + "regulator")
+_JURISDICTION: Final = ox.NamedNode(vocab.RK + "jurisdiction")
 _RATE: Final = ox.NamedNode(vocab.RK + "rate")
 #: links followed upwards from a resource to the groups above it (and a platform's operator).
 _UPWARD: Final = tuple(
@@ -196,6 +200,37 @@ def _rates(store: ox.Store, g_inf: ox.NamedNode) -> set[ox.Quad]:
     return found
 
 
+def _objects(store: ox.Store, node: object, predicate: ox.NamedNode) -> set[object]:
+    return {q.object for q in store.quads_for_pattern(node, predicate, None, None)}  # type: ignore[arg-type]
+
+
+def _dependents(store: ox.Store, touched: set[object], changed: list[ox.Quad]) -> set[object]:
+    """Resources other than the touched ones whose inferences a change can alter, by the rules'
+    shapes: an action's status and dates decide its fines' standing amounts and their amounts'
+    conversions (whose nodes are named ``<amount>-eur`` / ``-usd``); a fine's amounts hang on
+    the fine; an authority's jurisdiction is its actions'. Their neighbourhoods lie within the
+    hops :func:`infer_change` reads around the touched resources."""
+    fines: set[object] = set()
+    amounts: set[object] = set()
+    actions: set[object] = set()
+    for n in touched:
+        if not _node(n):
+            continue
+        outcomes = _objects(store, n, _OUTCOME)
+        fines |= outcomes
+        for f in (n, *outcomes):
+            amounts |= _objects(store, f, _AMOUNT)
+    for q in changed:
+        if q.predicate in (_VALUE, _CURRENCY):
+            amounts.add(q.subject)
+        elif q.predicate == _AMOUNT:
+            amounts.add(q.object)
+        elif q.predicate == _JURISDICTION:
+            actions |= {r.subject for r in store.quads_for_pattern(None, _REGULATOR, q.subject, None)}  # type: ignore[arg-type]
+    converted = {ox.NamedNode(a.value + x) for a in amounts if isinstance(a, ox.NamedNode) for x in ("-eur", "-usd")}
+    return {n for n in fines | amounts | actions if _node(n)} | converted
+
+
 def infer_change(store: ox.Store, removed: list[ox.Quad], added: list[ox.Quad]) -> tuple[set[ox.Quad], set[ox.Quad]]:
     """Bring the inferred graph up to date after a change already applied to ``store``; returns
     the inferred quads lost and gained.
@@ -203,8 +238,9 @@ def infer_change(store: ox.Store, removed: list[ox.Quad], added: list[ox.Quad]) 
     The rules are local except through the hierarchies: what a change can alter is inferred about
     the resources it touches (as subject or object). So the rules run on a small copy -- those
     resources, two links around them (not through hubs), the ontology, the corporate structure and
-    the exchange rates -- and only the inferences about the touched resources are exchanged. A
-    change to a structural predicate, or a large one, recomputes everything (:func:`infer`)."""
+    the exchange rates -- and only the inferences about the touched resources and their dependents
+    (:func:`_dependents`) are exchanged. A change to a structural predicate, or a large one,
+    recomputes everything (:func:`infer`)."""
     g_inf = ox.NamedNode(vocab.INFERRED_GRAPH)
     changed = [q for q in [*removed, *added] if q.graph_name != g_inf]
     if len(changed) > _LOCAL_LIMIT or any(
@@ -229,10 +265,7 @@ def infer_change(store: ox.Store, removed: list[ox.Quad], added: list[ox.Quad]) 
         o = q.object
         if _node(o) and q.predicate != _TYPE and o not in touched and not _is_hub(store, o):
             touched.add(o)
-    # (a converted amount is a node of its own, named after the amount)
-    touched |= {
-        ox.NamedNode(n.value + x) for n in list(touched) if isinstance(n, ox.NamedNode) for x in ("-eur", "-usd")
-    }
+    exchanged = touched | _dependents(store, touched, changed)
     context: set[ox.Quad] = set()
     frontier = set(touched)
     seen: set[object] = set()
@@ -267,11 +300,11 @@ def infer_change(store: ox.Store, removed: list[ox.Quad], added: list[ox.Quad]) 
     infer(local)
 
     def about(q: ox.Quad) -> bool:
-        return q.subject in touched or q.object in touched
+        return q.subject in exchanged or q.object in exchanged
 
     new = {q for q in local.quads_for_pattern(None, None, None, g_inf) if about(q)}
     old: set[ox.Quad] = set()
-    for n in touched:
+    for n in exchanged:
         old.update(store.quads_for_pattern(n, None, None, g_inf))  # type: ignore[arg-type]
         old.update(store.quads_for_pattern(None, None, n, g_inf))  # type: ignore[arg-type]
     lost, gained = old - new, new - old

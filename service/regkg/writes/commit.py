@@ -59,12 +59,15 @@ def commit(
     record = prov_quads(cs)
     logged = change + make_change([], record)
     cs = log.write(cs, logged)
+    # (the agent's own quads are in most records already: inferring over a quad that changed
+    # nothing would read around the agent, every change it ever made, and cost the log's size)
+    fresh = [q for q in record if not store.has(q)]  # type: ignore[attr-defined]
     try:
         store.apply(removed, [*added, *record])  # type: ignore[attr-defined]
     except BaseException:
         log.discard(cs)  # the transaction did not happen: neither did the change set
         raise
-    lost, gained = store.reinfer_change(removed, [*added, *record])  # type: ignore[attr-defined]
+    lost, gained = store.reinfer_change(removed, [*added, *fresh])  # type: ignore[attr-defined]
     if ledger is not None:
         ledger.refresh(store, change.graphs)
     return Committed(cs, logged, lost, gained)

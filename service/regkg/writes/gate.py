@@ -6,8 +6,9 @@
     every engine -> acknowledged.
 
 Writes are serialised by one lock. Cost follows the change: the validation reads the affected
-resources and their neighbours, the commit writes the change, the engines apply the change.
-(The inferred graph is still recomputed in full: the one step whose cost follows the graph.)
+resources and their neighbours, the commit writes the change, the inferred graph is updated from
+the change's neighbourhood (a structural change -- a class hierarchy, a control link -- recomputes
+it in full), the engines apply the change.
 """
 
 from __future__ import annotations
