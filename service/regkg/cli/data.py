@@ -97,6 +97,7 @@ def load(
     from regkg.store.sync import sync_files, sync_shipped
     from regkg.writes.changelog import ChangeLog
     from regkg.writes.load import load_files, load_shipped, open_ledger, shipped_paths, who_is
+    from regkg.writes.recover import recover
 
     settings = Settings.from_env()
     spec = StoreSpec.parse(store or settings.store)
@@ -126,7 +127,9 @@ def load(
         changes = ChangeLog(folder / "changes")
         who = who_is("regkg load")
         if files:
-            result = load_files(st, files, changes=changes, ledger=open_ledger(folder), who=who, force=force)
+            ledger = open_ledger(folder)
+            recover(st, changes, ledger)
+            result = load_files(st, files, changes=changes, ledger=ledger, who=who, force=force)
         else:
             result = load_shipped(st, folder, changes, who=who, force=force)
     except (StoreError, RdfParseError, OSError) as exc:

@@ -30,6 +30,8 @@ __all__ = ["ChangeLog", "ChangeSet", "replay"]
 _HEADER: Final = re.compile(r'^H (\w+) (?:<([^>]*)>|"([^"]*)")')
 _RDF_TYPE: Final = ox.NamedNode(vocab.RDF + "type")
 _DATETIME: Final = ox.NamedNode(vocab.XSD + "dateTime")
+#: the file that names the newest change set whose commit finished every step.
+_SETTLED: Final = "settled"
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,28 @@ class ChangeLog:
             cs.path.unlink(missing_ok=True)
         self.sets = [c for c in self.sets if c.id != cs.id]
         self._by_id.pop(cs.id, None)
+
+    def set_aside(self, cs: ChangeSet) -> None:
+        """Take a change set that never reached the store out of the log, keeping its file under
+        another name (``.rdfp.not-committed``: not listed, reverted or replayed)."""
+        if cs.path is not None and cs.path.exists():
+            os.replace(cs.path, cs.path.with_name(cs.path.name + ".not-committed"))
+        self.sets = [c for c in self.sets if c.id != cs.id]
+        self._by_id.pop(cs.id, None)
+
+    def settle(self, cs: ChangeSet) -> None:
+        """Record that every step of ``cs``'s commit is done (see :mod:`regkg.writes.recover`).
+        Not fsync'd: losing it only makes a start redo the steps, which is harmless."""
+        tmp = self.folder / (_SETTLED + ".tmp")
+        tmp.write_text(f"{cs.serial} {cs.id}\n", encoding="utf-8")
+        os.replace(tmp, self.folder / _SETTLED)
+
+    def settled(self) -> int:
+        """The serial of the newest change set whose commit finished (0: none recorded)."""
+        try:
+            return int((self.folder / _SETTLED).read_text(encoding="utf-8").split()[0])
+        except (OSError, ValueError, IndexError):
+            return 0
 
     def get(self, change_id: str) -> ChangeSet | None:
         return self._by_id.get(change_id)

@@ -70,4 +70,5 @@ def commit(
     lost, gained = store.reinfer_change(removed, [*added, *fresh])  # type: ignore[attr-defined]
     if ledger is not None:
         ledger.refresh(store, change.graphs)
+    log.settle(cs)
     return Committed(cs, logged, lost, gained)

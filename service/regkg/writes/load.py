@@ -27,6 +27,7 @@ from regkg.store.sync import sync_shipped
 from regkg.writes.changelog import ChangeLog
 from regkg.writes.commit import commit
 from regkg.writes.ledger import Drift, Ledger
+from regkg.writes.recover import recover
 
 __all__ = [
     "LoadResult",
@@ -151,6 +152,8 @@ def import_turtle(store: Store, folder: Path, turtle: str, graph: str, *, who: s
     violations that refused it."""
     from regkg.writes.check import validate_change
 
+    changes, ledger = ChangeLog(folder / "changes"), open_ledger(folder)
+    recover(store, changes, ledger)
     scratch = ox.Store()
     scratch.load(turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
     new = set(scratch)
@@ -161,7 +164,7 @@ def import_turtle(store: Store, folder: Path, turtle: str, graph: str, *, who: s
     report = validate_change(store, removed, added)
     if not report.conforms:
         return None, [f"{v.focus} {v.path or ''}: {v.message}" for v in report.violations]
-    done = commit(store, ChangeLog(folder / "changes"), removed, added, who, ledger=open_ledger(folder))
+    done = commit(store, changes, removed, added, who, ledger=ledger)
     return done.changeset.id, []
 
 
@@ -174,6 +177,7 @@ def load_shipped(
 ) -> LoadResult:
     """The shipped ontology and data into an on-disk store through the commit core."""
     ledger = ledger or open_ledger(path)
+    recover(store, changes, ledger)
     if not ledger.known:
         # A store made before ledgers (or a fresh one): what it holds now is the baseline.
         for graph in ledger.graphs:
@@ -204,6 +208,7 @@ def prepare(store: Store, spec: StoreSpec, scratch: Path) -> Prepared:
     assert path is not None
     changes = ChangeLog(path / "changes")
     ledger = open_ledger(path)
+    recover(store, changes, ledger)
     drift = ledger.drift(store) if ledger.known else []
     for d in drift:
         log.warning("%s", d.reason(shipped_paths()))
