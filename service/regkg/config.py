@@ -96,6 +96,11 @@ class Settings:
     #: one client may have running at once (429 past it; 0: no limit).
     explore_timeout: float = 10.0
     explore_client_concurrency: int = 8
+    #: the export stream (GET /export..., regkg.api.budget.ExportGate): seconds one stream may take, past
+    #: which it is stopped and its connection aborted (0: no limit), and exports streaming at once in the
+    #: whole service, one per client (429 past either; 0 lifts both).
+    export_timeout: float = 600.0
+    export_concurrency: int = 2
     #: search (regkg.search): results per request, length of a query, names looked at per ranking stage.
     search_max_results: int = 100
     search_max_query_chars: int = 200
@@ -142,6 +147,8 @@ class Settings:
             explore_group_actions=_int("REGKG_EXPLORE_GROUP_ACTIONS", 2_000),
             explore_timeout=_float("REGKG_EXPLORE_TIMEOUT", 10.0),
             explore_client_concurrency=_int("REGKG_EXPLORE_CLIENT_CONCURRENCY", 8),
+            export_timeout=_float("REGKG_EXPORT_TIMEOUT", 600.0),
+            export_concurrency=_int("REGKG_EXPORT_CONCURRENCY", 2),
             search_max_results=_int("REGKG_SEARCH_MAX_RESULTS", 100),
             search_max_query_chars=_int("REGKG_SEARCH_MAX_QUERY_CHARS", 200),
             search_stage_names=_int("REGKG_SEARCH_STAGE_NAMES", 200),

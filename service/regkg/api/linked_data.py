@@ -25,11 +25,11 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 
 from regkg import cache, formats, urls, vocab
 from regkg.api import budget
-from regkg.api.deps import get_settings, get_store
+from regkg.api.deps import client_id, get_settings, get_store
 from regkg.errors import ApiError
 from regkg.linked_data import describe as desc
 from regkg.linked_data import export as exp
@@ -330,16 +330,20 @@ async def _export(request: Request, name: str | None) -> Response:
         headers["Vary"] = "Accept"
     if request.method == "HEAD":
         return Response(media_type=fmt.content_type, headers=headers)
+    # the slot last, so that nothing between it and the response (which gives it back) can fail
+    slot = await budget.export_gate(request).admit(client_id(request))
     body = exp.stream_export(
         store, fmt, description=description, context_url=urls.absolute(_root(request), urls.CONTEXT)
     )
-    return StreamingResponse(body, media_type=fmt.content_type, headers=headers)
+    return budget.BudgetedStream(body, slot, media_type=fmt.content_type, headers=headers)
 
 
 @router.api_route("/export", methods=_GET, summary="The whole graph (streamed)")
 async def export(request: Request, format: str | None = None) -> Response:
     """`?format=nq|trig|ttl|nt|jsonld` (or a media type), else by Accept; N-Quads by default.
-    N-Quads and TriG keep the named graphs; the VoID description comes first."""
+    N-Quads and TriG keep the named graphs; the VoID description comes first. At most
+    REGKG_EXPORT_CONCURRENCY exports stream at once, one per client (429 past that); a stream that
+    runs past REGKG_EXPORT_TIMEOUT or fails is aborted without its terminating chunk."""
     return await _export(request, format or None)
 
 

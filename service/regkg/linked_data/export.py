@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator, Sequence
 from typing import BinaryIO, Final
 
 import pyoxigraph as ox
@@ -29,8 +28,6 @@ from regkg.linked_data.jsonld import write_jsonld
 from regkg.store.base import Store
 
 __all__ = ["EXPORT_FORMATS", "export_format", "iter_quads", "stream_export", "write_export"]
-
-log = logging.getLogger("regkg.export")
 
 #: The export formats, by extension (quad formats first).
 EXPORT_FORMATS: Final[dict[str, formats.Format]] = {
@@ -175,11 +172,14 @@ async def stream_export(
     *,
     description: Sequence[ox.Triple] = (),
     context_url: str,
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     """The export as an async stream of byte chunks (for a StreamingResponse).
 
     A thread of its own runs the query and the serialiser (pyoxigraph's results must stay in the
-    thread that made them); when the client goes away the thread stops at its next chunk."""
+    thread that made them); when the stream is closed (the client gone, the time limit of
+    :class:`regkg.api.budget.ExportGate` reached) the thread stops at its next chunk. A failure after
+    the first chunk is raised, not swallowed: ending the stream normally would give the client a
+    complete-looking, silently short file, while an exception lets the server abort the transfer."""
     channel: asyncio.Queue[bytes | BaseException | None] = asyncio.Queue()
     cancelled = threading.Event()
     writer = _ChannelWriter(asyncio.get_running_loop(), channel, cancelled)
@@ -191,7 +191,7 @@ async def stream_export(
             writer.put(None)
         except _Cancelled:
             return
-        except BaseException as exc:  # handed to the consumer, which logs it and ends the stream
+        except BaseException as exc:  # handed to the consumer, which raises it in the response's task
             try:
                 writer.put(exc)
             except _Cancelled:
@@ -206,8 +206,7 @@ async def stream_export(
             if item is None:
                 return
             if isinstance(item, BaseException):
-                log.error("export failed after it started; the response is cut short", exc_info=item)
-                return
+                raise item
             yield item
     finally:
         cancelled.set()
