@@ -8,6 +8,8 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -128,3 +130,48 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
             c["id"] for c in httpx.get(server.url + "/api/changes", params={"limit": 50}, timeout=30).json()["changes"]
         }
         assert set(changes) <= listed
+
+
+def test_sigterm_ends_a_write_in_flight_within_its_grace(tmp_path: Path) -> None:
+    """SIGTERM while a long update is being evaluated: the server is gone within its 10 s grace
+    (with a margin for a loaded machine), the write is wholly absent, and the store opens again."""
+    folder = tmp_path / "st"
+    assert regkg("load", "--store", str(folder)).returncode == 0
+    env = {"REGKG_STORE": str(folder), "REGKG_WORKERS": "1", "REGKG_SLOW_WORKERS": "0", "REGKG_QUERY_TIMEOUT": "120"}
+    g = "urn:g:sigterm"
+    # a cross product of the shipped graph with itself: minutes of evaluation
+    text = f"INSERT {{ GRAPH <{g}> {{ ?a <urn:p:x> ?d }} }} WHERE {{ GRAPH ?g1 {{ ?a ?b ?c }} GRAPH ?g2 {{ ?d ?e ?f }} }}"
+    answers: list[object] = []
+    with running_server(tmp_path, **env) as server:
+
+        def write() -> None:
+            try:
+                answers.append(
+                    httpx.post(
+                        server.url + "/update",
+                        content=text.encode(),
+                        headers={
+                            "Content-Type": "application/sparql-update",
+                            "Authorization": f"Bearer {server.write_token}",
+                        },
+                        timeout=120,
+                    ).status_code
+                )
+            except httpx.HTTPError as exc:
+                answers.append(type(exc).__name__)
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        time.sleep(2)  # the engine is evaluating
+        assert not answers, answers  # still being evaluated
+        started = time.monotonic()
+        server.process.send_signal(signal.SIGTERM)
+        server.process.wait(30)
+        took = time.monotonic() - started
+        writer.join(30)
+    assert took < 15, f"the server took {took:.1f} s to stop"
+    assert answers and answers[0] != 200, answers
+    with running_server(tmp_path, **env) as server:
+        assert server.health()["status"] == "ok"
+        r = httpx.get(server.url + "/sparql", params={"query": f"ASK {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"}, timeout=30)
+        assert r.json()["boolean"] is False
