@@ -54,6 +54,9 @@ def recover(store: Store, changes: ChangeLog, ledger: Ledger | None) -> str | No
         done = f"change {last.id} was logged but never committed (a crash before its commit): set aside"
     else:
         removed, added = ChangeLog.quads(last)
+        # (the record's agent quads were there before: as in commit, they are not what changed)
+        act, log_graph = ox.NamedNode(last.iri), ox.NamedNode(vocab.CHANGES_GRAPH)
+        added = [q for q in added if q.graph_name != log_graph or q.subject == act]
         store.reinfer_change(removed, added)  # type: ignore[attr-defined]
         if ledger is not None:
             ledger.refresh(store, last.graphs)
