@@ -140,7 +140,9 @@ def test_sigterm_ends_a_write_in_flight_within_its_grace(tmp_path: Path) -> None
     env = {"REGKG_STORE": str(folder), "REGKG_WORKERS": "1", "REGKG_SLOW_WORKERS": "0", "REGKG_QUERY_TIMEOUT": "120"}
     g = "urn:g:sigterm"
     # a cross product of the shipped graph with itself: minutes of evaluation
-    text = f"INSERT {{ GRAPH <{g}> {{ ?a <urn:p:x> ?d }} }} WHERE {{ GRAPH ?g1 {{ ?a ?b ?c }} GRAPH ?g2 {{ ?d ?e ?f }} }}"
+    text = (
+        f"INSERT {{ GRAPH <{g}> {{ ?a <urn:p:x> ?d }} }} WHERE {{ GRAPH ?g1 {{ ?a ?b ?c }} GRAPH ?g2 {{ ?d ?e ?f }} }}"
+    )
     answers: list[object] = []
     with running_server(tmp_path, **env) as server:
 
