@@ -44,6 +44,7 @@ def remote_server(oxigraph_server: str, tmp_path_factory: pytest.TempPathFactory
         tmp_path_factory.mktemp("remote"),
         REGKG_STORE=oxigraph_server + "/query",
         REGKG_STORE_UPDATE_URL=oxigraph_server + "/update",
+        REGKG_REMOTE_WRITES="ungated",
     ) as server:
         yield server
 
@@ -98,6 +99,26 @@ def test_remote_update_and_timeout(remote_server: LiveServer) -> None:
         r = c.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"})
         assert r.status_code == 503 and r.json()["error"]["code"] == "timeout"
         c.post("/update", data={"update": f"DROP GRAPH <{g}>"}, headers=auth)
+
+
+def test_remote_writes_are_off_unless_the_deployment_says_ungated(
+    remote_server: LiveServer, oxigraph_server: str, tmp_path: Path
+) -> None:
+    """Past the gate (no SHACL, no change log, no revert) only by choice: by default 403."""
+    g = f"urn:regkg:test:{uuid.uuid4().hex}"
+    env = {"REGKG_STORE": oxigraph_server + "/query", "REGKG_STORE_UPDATE_URL": oxigraph_server + "/update"}
+    with running_server(tmp_path, **env) as server:
+        r = httpx.post(
+            server.url + "/update",
+            data={"update": f"INSERT DATA {{ GRAPH <{g}> {{ <{g}:x> a rk:Fine }} }}"},
+            headers={"Authorization": f"Bearer {server.write_token}"},
+            timeout=30,
+        )
+        assert r.status_code == 403, r.text
+        err = r.json()["error"]
+        assert err["code"] == "writes_off" and "REGKG_REMOTE_WRITES=ungated" in err["message"]
+        ask = httpx.get(server.url + "/sparql", params={"query": f"ASK {{ <{g}:x> ?p ?o }}"}, timeout=30)
+        assert ask.json()["boolean"] is False
 
 
 def test_serve_reports_an_unreachable_store_in_one_line(tmp_path: Path) -> None:

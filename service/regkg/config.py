@@ -74,6 +74,9 @@ class Settings:
     #: an engine that has applied this many changes since its fork is replaced by a fresh fork of the
     #: zygote, whose pages it shares again (0: never).
     engine_recycle_changes: int = 4
+    #: a remote store (REGKG_STORE=http...) applies updates itself, past the gate (no SHACL, no change
+    #: log, no revert): refused unless REGKG_REMOTE_WRITES=ungated says the deployment accepts that.
+    remote_writes_ungated: bool = False
     #: confine engine processes (seccomp + Landlock); off only where the kernel lacks them.
     sandbox: bool = True
     #: hot read results kept per data version (0 turns the cache off) and their total size.
@@ -134,6 +137,7 @@ class Settings:
             heavy_client_seconds=_float("REGKG_HEAVY_CLIENT_SECONDS", 30.0),
             sandbox=_bool("REGKG_SANDBOX", True),
             engine_recycle_changes=_int("REGKG_ENGINE_RECYCLE_CHANGES", 4),
+            remote_writes_ungated=_remote_writes(),
             result_cache_entries=_int("REGKG_RESULT_CACHE_ENTRIES", 1_000),
             result_cache_bytes=_int("REGKG_RESULT_CACHE_BYTES", 64_000_000),
             explore_max_hops=_int("REGKG_EXPLORE_MAX_HOPS", 3),
@@ -159,6 +163,13 @@ class Settings:
     def store_spec(self) -> StoreSpec:
         """What ``store`` names, parsed in one place (regkg.store.spec)."""
         return StoreSpec.parse(self.store)
+
+
+def _remote_writes() -> bool:
+    value = os.environ.get("REGKG_REMOTE_WRITES", "off").strip().lower()
+    if value not in ("off", "ungated"):
+        raise ValueError(f"REGKG_REMOTE_WRITES must be off or ungated, not {value!r}")
+    return value == "ungated"
 
 
 def get_settings() -> Settings:

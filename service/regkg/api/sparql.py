@@ -186,5 +186,6 @@ async def update(request: Request) -> JSONResponse:
         get_queries(request),
         who,
         base_iri=str(request.url_for("update")),
+        ungated_remote=settings.remote_writes_ungated,
     )
     return JSONResponse(result.as_dict())

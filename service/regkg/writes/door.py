@@ -3,7 +3,8 @@
 An update is evaluated in a sandboxed engine against its copy of the graph, which gives back the
 change (quads removed and added) and leaves its copy as it was -- the web process never parses
 client SPARQL -- and the change goes through the gate (:mod:`regkg.writes.gate`). A remote store
-applies updates itself once an engine has checked them: no SHACL gate and no change log there.
+would apply updates itself once an engine has checked them, with no SHACL gate, change log or
+revert: so it takes none unless the deployment says so (``REGKG_REMOTE_WRITES=ungated``).
 """
 
 from __future__ import annotations
@@ -51,10 +52,20 @@ async def apply_update(
     pool: EnginePool,
     who: Principal,
     base_iri: str | None = None,
+    *,
+    ungated_remote: bool = False,
 ) -> WriteResult:
     """Apply one SPARQL 1.1 Update request all-or-nothing through the gate."""
     job = UpdateJob(request.text, request.default_graphs, request.named_graphs, base_iri=base_iri)
     if gate is None:
+        if not ungated_remote:
+            raise ApiError(
+                403,
+                "writes_off",
+                "this service's store is a remote SPARQL server, which would apply the update itself: no SHACL "
+                "check, no change log, no revert. Write through that server's own tools, or set "
+                "REGKG_REMOTE_WRITES=ungated to let this endpoint pass updates on unchecked.",
+            )
         return await _apply_remote(request, store, pool)
 
     async def compute() -> Change:
