@@ -128,6 +128,32 @@ def _jurisdiction_changed(store: ox.Store) -> tuple[list[ox.Quad], list[ox.Quad]
     return old, [ox.Quad(samr, ox.NamedNode(RK + "jurisdiction"), n(ID + "jurisdiction/hk"), G)]
 
 
+def _company_renamed(store: ox.Store) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """A group's own description changes: what its subsidiaries' chains say about it stays."""
+    return [], [
+        ox.Quad(
+            n(ID + "org/alibaba-group"), ox.NamedNode(vocab.RDFS + "label"), ox.Literal("阿里巴巴", language="zh"), G
+        )
+    ]
+
+
+def _authority_parent_added(store: ox.Store) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """rk:parentAuthority is a kind of org:subOrganizationOf: structural, by the ontology."""
+    return [], [
+        ox.Quad(
+            n(ID + "org/state-administration-for-market-regulation"),
+            ox.NamedNode(RK + "parentAuthority"),
+            n(ID + "org/cyberspace-administration-of-china"),
+            G,
+        )
+    ]
+
+
+def _subsidiary_from_the_parent(store: ox.Store) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """rk:hasSubsidiary, the inverse of rk:subsidiaryOf: structural, by the ontology."""
+    return [], [ox.Quad(n(ID + "org/tencent"), ox.NamedNode(RK + "hasSubsidiary"), n(ID + "org/meituan"), G)]
+
+
 CHANGES: dict[str, Callable[[ox.Store], tuple[list[ox.Quad], list[ox.Quad]]]] = {
     "a new action with a fine and an amount": _new_action,
     "an amount corrected": _amount_changed,
@@ -138,7 +164,18 @@ CHANGES: dict[str, Callable[[ox.Store], tuple[list[ox.Quad], list[ox.Quad]]]] = 
     "an action's decision date moved": _decision_date_moved,
     "a fine moved to another action": _fine_moved,
     "an authority's jurisdiction changed": _jurisdiction_changed,
+    "a group's label added": _company_renamed,
+    "an authority's parent added (structural)": _authority_parent_added,
+    "a subsidiary stated from the parent's side (structural)": _subsidiary_from_the_parent,
 }
+
+
+def test_structural_predicates_follow_the_ontology() -> None:
+    """Every predicate that feeds the chains (a sub-property or inverse of one) recomputes all;
+    a minority stake, deliberately not rolled up, does not."""
+    deep = inference.structural(shipped_in_memory().quads(graph=vocab.ONTOLOGY_GRAPH))  # type: ignore[attr-defined]
+    assert {RK + "parentAuthority", RK + "hasSubsidiary", RK + "subsidiaryOf"} <= deep
+    assert RK + "minorityStakeIn" not in deep
 
 
 @pytest.mark.parametrize("name", list(CHANGES))
