@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from regkg import inference
+from regkg import incremental, inference
 from regkg.store.base import QueryResult, Store, StoreError
 from regkg.store.spec import StoreKind, StoreSpec
 
@@ -162,8 +162,8 @@ class EmbeddedStore:
 
     def reinfer_change(self, removed: list[ox.Quad], added: list[ox.Quad]) -> tuple[set[ox.Quad], set[ox.Quad]]:
         """Bring the inferred graph up to date after a change; returns the quads it lost and gained
-        (cost: the change's neighbourhood, unless it touches a hierarchy -- see inference.infer_change)."""
-        lost, gained = inference.infer_change(self.ox, removed, added)
+        (cost: the change's neighbourhood, unless it touches a hierarchy -- see incremental.infer_change)."""
+        lost, gained = incremental.infer_change(self.ox, removed, added)
         self._bump()
         return lost, gained
 
