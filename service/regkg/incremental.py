@@ -7,7 +7,6 @@ compares the two on kinds of change and on random ones), at the cost of the chan
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable
 from typing import Final
 
@@ -104,14 +103,7 @@ _UPWARD: Final = tuple(
     )
 )
 _OPERATES: Final = ox.NamedNode(vocab.RK + "operates")
-_HUB: Final = 200  # a node with more links than this is not expanded through (a concern, a class)
 _LOCAL_LIMIT: Final = 5_000
-
-
-def _incoming(store: ox.Store, node: object) -> list[ox.Quad] | None:
-    """The links to ``node`` (all graphs), or None for a hub (more than :data:`_HUB` of them)."""
-    links = list(itertools.islice(store.quads_for_pattern(None, None, node, None), _HUB + 1))  # type: ignore[arg-type]
-    return None if len(links) > _HUB else links
 
 
 def _node(t: object) -> bool:
@@ -171,6 +163,20 @@ def _rate_moved(store: ox.Store, changed: list[ox.Quad]) -> bool:
         and (q.subject in rates or any(True for _ in store.quads_for_pattern(q.subject, _RATE, None, None)))  # type: ignore[arg-type]
         for q in changed
     )
+
+
+def _climbed(ontology: list[ox.Quad]) -> frozenset[ox.NamedNode]:
+    """rk:outcome and rk:amount, with their sub-properties: the links the rules follow inwards."""
+    found = {_OUTCOME, _AMOUNT}
+    grew = True
+    while grew:
+        grew = False
+        for q in ontology:
+            s = q.subject
+            if q.predicate == _SUBPROPERTY and q.object in found and isinstance(s, ox.NamedNode) and s not in found:
+                found.add(s)
+                grew = True
+    return frozenset(found)
 
 
 def _objects(store: ox.Store, node: object, predicate: ox.NamedNode) -> set[object]:
@@ -245,6 +251,13 @@ def infer_change(store: ox.Store, removed: list[ox.Quad], added: list[ox.Quad]) 
     context: set[ox.Quad] = set(ontology)
     frontier = {n for n in exchanged if _node(n)}
     seen: set[object] = set()
+    # Links are followed outwards three steps (the longest rule path: an action's fine's amount's
+    # value), and inwards only up the chains the rules climb: an amount to its fines, a fine to
+    # its actions (whose status and dates decide its standing amount and its conversions). Every
+    # link into an exchanged resource is read, for what is inferred from it alone (an inverse, a
+    # super-property), but the resources it comes from are not read around: a change to a
+    # regulator with hundreds of actions reads its links, not the actions.
+    upward = _climbed(ontology)
     for hop in range(3):
         nxt: set[object] = set()
         for n in frontier:
@@ -254,20 +267,15 @@ def infer_change(store: ox.Store, removed: list[ox.Quad], added: list[ox.Quad]) 
             out = [q for q in store.quads_for_pattern(n, None, None, None) if q.graph_name != g_inf]  # type: ignore[arg-type]
             context.update(out)
             nxt.update(q.object for q in out if _node(q.object) and q.predicate != _TYPE)
-            if hop == 2:
-                continue  # no rule path ends with an incoming link three steps out
-            # A hub's incoming links (every instance of a class, every action of a concern) are read
-            # only when the hub is one of the resources exchanged: beyond that they cannot alter
-            # what the rules say about them, and reading them would cost the graph, not the change.
             if hop == 0:
                 inc = list(store.quads_for_pattern(None, None, n, None))  # type: ignore[arg-type]
-            elif (found := _incoming(store, n)) is not None:
-                inc = found
+            elif hop == 1:
+                inc = [q for p in upward for q in store.quads_for_pattern(None, p, n, None)]  # type: ignore[arg-type]
             else:
                 continue
             inc = [q for q in inc if q.graph_name != g_inf]
             context.update(inc)
-            nxt.update(q.subject for q in inc)
+            nxt.update(q.subject for q in inc if q.predicate in upward)
         frontier = nxt  # type: ignore[assignment]
     # Beyond the neighbourhood: the corporate structure above the actions' targets and platforms
     # (the group-target rule's chains; upwards only: a parent's other subsidiaries do not
