@@ -12,7 +12,7 @@ from typing import Final
 
 import pyoxigraph as ox
 
-from regkg import vocab
+from regkg import memory, vocab
 from regkg.inference import infer
 
 __all__ = ["STRUCTURAL", "infer_change", "structural"]
@@ -239,12 +239,14 @@ def infer_change(store: ox.Store, removed: list[ox.Quad], added: list[ox.Quad]) 
         copy = ox.Store()
         copy.extend(q for q in store if q.graph_name != g_inf)
         infer(copy)
-        before = set(store.quads_for_pattern(None, None, None, g_inf))
-        after = set(copy.quads_for_pattern(None, None, None, g_inf))
-        lost, gained = before - after, after - before
+        # (compared quad by quad, not as two sets of the whole inferred graph in Python)
+        lost = {q for q in store.quads_for_pattern(None, None, None, g_inf) if q not in copy}
+        gained = {q for q in copy.quads_for_pattern(None, None, None, g_inf) if q not in store}
         for q in lost:
             store.remove(q)
         store.extend(gained)
+        del copy
+        memory.give_back()
         return lost, gained
     subjects: set[object] = {q.subject for q in changed}
     exchanged = subjects | _dependents(store, subjects, changed)

@@ -13,28 +13,6 @@ from regkg.loading import RdfParseError
 if TYPE_CHECKING:
     pass
 
-#: glibc malloc arenas per process (MALLOC_ARENA_MAX, when the environment does not set it).
-_MALLOC_ARENAS = "2"
-
-
-def _few_malloc_arenas() -> None:
-    """Fewer glibc malloc arenas, for this process and the engines it starts.
-
-    glibc gives each thread that allocates an arena of its own and keeps what was freed there.
-    A write runs on a worker thread and allocates in Rust (pyoxigraph's scratch stores) and in
-    rdflib (SHACL): with the default (8 per core) the web process grew by about 12 MB per 30
-    writes and did not give it back, the zygote and engines by 10-16 MB; with two arenas, 1-5 MB.
-    The variable reaches the engines (new interpreters read it at start); ``mallopt`` sets it here."""
-    import contextlib
-    import ctypes
-    import os
-
-    if "MALLOC_ARENA_MAX" in os.environ:
-        return
-    os.environ["MALLOC_ARENA_MAX"] = _MALLOC_ARENAS
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to tune
-        ctypes.CDLL("libc.so.6").mallopt(-8, int(_MALLOC_ARENAS))  # M_ARENA_MAX
-
 
 @app.command()
 def serve(
@@ -62,7 +40,9 @@ def serve(
         settings = Settings.from_env()
     except ValueError as exc:
         raise fail(str(exc), 2) from None
-    _few_malloc_arenas()
+    from regkg import memory
+
+    memory.few_arenas()
     changes: dict[str, object] = {}
     if store is not None:
         changes["store"] = store

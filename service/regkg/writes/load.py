@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from regkg import loading, resources
+from regkg import loading, memory, resources
 from regkg.store.base import Store
 from regkg.store.spec import StoreKind, StoreSpec
 from regkg.store.sync import sync_shipped
@@ -218,4 +218,5 @@ def prepare(store: Store, spec: StoreSpec, scratch: Path) -> Prepared:
         loaded = load_shipped(store, path, changes, who=who_is("regkg serve"), ledger=ledger)
         if loaded.change:
             log.info("shipped files changed: loaded as change %s", loaded.change)
+        memory.give_back()  # what the load parsed and compared, before the service starts
     return Prepared(changes, ledger, drift, loaded)
