@@ -181,7 +181,7 @@ def shapes_graph(types: frozenset[str] | None = None) -> rdflib.Graph:
     against ontology-style.ttl (about half of a small write's time went there)."""
     files = tuple((str(p), p.stat().st_mtime_ns) for p in sorted(resources.shapes_dir().glob("*.ttl")))
     if types is not None:
-        files = tuple(f for f in files if (targets := _class_targets(f)) is None or targets & types)
+        files = tuple(f for f in files if (targets := _class_targets(f, files)) is None or targets & types)
     return _shapes_graph(files)
 
 
@@ -197,10 +197,10 @@ _OTHER_TARGETS = (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.tar
 
 
 @functools.lru_cache(maxsize=16)
-def _class_targets(file: tuple[str, int]) -> frozenset[str] | None:
+def _class_targets(file: tuple[str, int], files: tuple[tuple[str, int], ...]) -> frozenset[str] | None:
     """The classes a shapes file's shapes target, or None when it may be skipped for no data: a
-    shape with another kind of target (or an implicit class target), or a shape another file
-    refers to."""
+    shape with another kind of target (or an implicit class target), or a shape another of
+    ``files`` refers to (all of them, with their versions, are the cache key)."""
     g = rdflib.Graph().parse(file[0], format="turtle")
     if any(True for p in _OTHER_TARGETS for _ in g.triples((None, p, None))):
         return None
@@ -208,8 +208,8 @@ def _class_targets(file: tuple[str, int]) -> frozenset[str] | None:
     if any((s, rdflib.RDF.type, rdflib.RDFS.Class) in g or (s, rdflib.RDF.type, rdflib.OWL.Class) in g for s in shapes):
         return None
     named = {s for s in shapes if isinstance(s, rdflib.URIRef)}
-    for other in resources.shapes_dir().glob("*.ttl"):
-        if str(other) != file[0] and named & set(rdflib.Graph().parse(other, format="turtle").objects()):
+    for other, _version in files:
+        if other != file[0] and named & set(rdflib.Graph().parse(other, format="turtle").objects()):
             return None
     return frozenset(str(c) for c in g.objects(None, SH.targetClass))
 
