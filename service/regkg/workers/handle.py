@@ -129,6 +129,10 @@ class Handle:
             return
         self._unwatch()
         loop.add_reader(fd, self._readable)
+        # uvloop's add_reader (libuv's uv_poll) makes the fd non-blocking, and a message larger
+        # than the pipe's buffer then fails half-read (a change's answer: "engine died"). The
+        # watch needs no such thing: the pipe is read only once readable, and to its message's end.
+        os.set_blocking(fd, True)
         self._watched = (loop, fd)
 
     def _readable(self) -> None:
