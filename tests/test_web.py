@@ -106,6 +106,10 @@ def test_text_is_compressed_and_versioned_assets_are_cached(client: httpx.Client
     assert int(page.headers["content-length"]) < len(page.content) / 3
     assert "content-encoding" not in client.get("/", headers={"Accept-Encoding": "identity"}).headers
     assert client.get("/api/search", params={"q": "alibaba"}, headers=gz).headers["content-encoding"] == "gzip"
+    # a malformed quality value is not an error (it was a 500 before): no gzip, the plain answer
+    for odd in ("gzip;q=abc", "gzip;q=", "gzip ; q=0.x"):
+        r = client.get("/page/org/alibaba-group", headers={"Accept-Encoding": odd})
+        assert r.status_code == 200 and "content-encoding" not in r.headers, odd
     # pages name their scripts and styles with a version: those are kept for a year
     versioned = re.findall(r'(?:href|src)="(/static/[^"?]+\?v=[0-9a-f]{10})"', page.text)
     assert any(v.startswith("/static/style.css?v=") for v in versioned), versioned

@@ -17,7 +17,7 @@ from typing import Final
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["COMPRESSIBLE", "MINIMUM_SIZE", "CompressionMiddleware"]
+__all__ = ["COMPRESSIBLE", "MINIMUM_SIZE", "CompressionMiddleware", "accepts_gzip", "packed"]
 
 COMPRESSIBLE: Final = frozenset(
     {"text/html", "text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml"}
@@ -28,12 +28,29 @@ _STATIC_CACHE_ITEMS: Final = 64
 
 
 def _accepts_gzip(headers: Headers) -> bool:
-    for part in headers.get("accept-encoding", "").lower().split(","):
+    return accepts_gzip(headers.get("accept-encoding", ""))
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an ``Accept-Encoding`` value lets the answer be gzipped."""
+    for part in accept_encoding.lower().split(","):
         coding, _, params = part.strip().partition(";")
         if coding.strip() in {"gzip", "*"}:
             q = params.strip()
-            return not (q.startswith("q=") and float(q[2:] or 0) == 0)
+            try:
+                return not (q.startswith("q=") and float(q[2:] or 0) == 0)
+            except ValueError:
+                return False
     return False
+
+
+def packed(body: bytes, media_type: str) -> bytes | None:
+    """``body`` gzipped, when this middleware would send it so (compressible, big enough, smaller)."""
+    media = media_type.split(";")[0].strip().lower()
+    if len(body) < MINIMUM_SIZE or not (media in COMPRESSIBLE or media.endswith("+json")):
+        return None
+    out = _gzip(body)
+    return out if len(out) < len(body) else None
 
 
 def _compressible(headers: MutableHeaders) -> bool:
