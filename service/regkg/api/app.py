@@ -15,8 +15,10 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 import regkg
 from regkg import errors
@@ -25,7 +27,7 @@ from regkg.store.base import Store
 from regkg.writes import Gate, Publisher
 from regkg.writes.load import Prepared, prepare
 
-__all__ = ["create_app"]
+__all__ = ["RegkgApp", "create_app"]
 
 
 def create_app(
@@ -69,7 +71,7 @@ def create_app(
             opened.close()
             shutil.rmtree(folder, ignore_errors=True)
 
-    app = FastAPI(
+    app = RegkgApp(
         title="regkg",
         version=regkg.__version__,
         description="A knowledge graph of technology-regulation events: SPARQL 1.1 endpoint and APIs.",
@@ -95,6 +97,22 @@ def create_app(
     app.include_router(linked_data.router)
     _add_explore(app)
     return app
+
+
+class RegkgApp(FastAPI):
+    """The FastAPI app, which gives point lookups on GET /sparql to its lookup lane
+    (:mod:`regkg.api.lane`) before the middleware stack and the router see them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        from regkg.api.lane import LookupLane
+
+        self.lane = LookupLane(self)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and await self.lane(scope, send):
+            return
+        await super().__call__(scope, receive, send)
 
 
 def _add_explore(app: FastAPI) -> None:

@@ -7,7 +7,9 @@ import asyncio
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.datastructures import State
 from starlette.routing import Route
+from starlette.types import Scope
 
 from regkg import cache, formats, sparql, writes
 from regkg.api.deps import client_id, get_principal, get_queries, get_settings, get_store
@@ -15,7 +17,7 @@ from regkg.config import Settings
 from regkg.errors import ApiError
 from regkg.workers import EnginePool, QueryJob
 
-__all__ = ["router"]
+__all__ = ["answer_validators", "endpoint_url", "results_of", "router"]
 
 router = APIRouter(tags=["sparql"])
 _HIT = cache.CACHE_HEADER
@@ -62,15 +64,15 @@ async def query(request: Request) -> Response:
         return _service_description(request, accept, settings, graphs)
     pool = get_queries(request)
     base_iri = _endpoint(request)
-    results = _results(request, pool, settings)
+    results = results_of(request.app.state, pool, settings)
     if results is None:  # a remote store changes behind our back: no version to key on
         return await _run(request, pool, req, accept, base_iri, {"Vary": "Accept"})
     # The version is read before the query runs: the engine then answers from that version or a
     # newer one, so neither the ETag nor the cache ever holds an answer older than its key.
     version = results.at(pool.version)
     key = (req.text, req.default_graphs, req.named_graphs, accept, base_iri)
-    tag = cache.etag(version, *key)
-    validators = {"Vary": "Accept", "ETag": tag, "Cache-Control": cache.CACHE_CONTROL}
+    validators = answer_validators(version, key)
+    tag = validators["ETag"]
     if cache.not_modified(headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=validators)
     if not results.enabled:
@@ -113,23 +115,33 @@ async def _run(
 def _endpoint(request: Request) -> str:
     """This endpoint's URL, as ``url_for("query")`` gives it: relative IRIs in a query resolve
     against it."""
-    scope = request.scope
     host = request.headers.get("host")
     if host is None:
         return str(request.url_for("query"))
+    return endpoint_url(request.scope, host)
+
+
+def endpoint_url(scope: Scope, host: str) -> str:
+    """The /sparql URL a request with this ``Host`` reached (the base IRI of its query, and part
+    of its answer's key)."""
     return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}/sparql"
 
 
-def _results(request: Request, pool: EnginePool, settings: Settings) -> cache.ResultCache | None:
-    """The hot-result cache of this app's engine pool (None for a remote store)."""
+def answer_validators(version: cache.Version, key: tuple[object, ...]) -> dict[str, str]:
+    """The validators of a query's answer: its ETag is the data version and the key (query text,
+    graph parameters, Accept, base IRI); the same for every path that answers /sparql."""
+    return {"Vary": "Accept", "ETag": cache.etag(version, *key), "Cache-Control": cache.CACHE_CONTROL}
+
+
+def results_of(state: State, pool: EnginePool, settings: Settings) -> cache.ResultCache | None:
+    """The hot-result cache of this app's engine pool (None for a remote store); its epoch is part
+    of every ETag."""
     if pool.remote is not None:
         return None
-    results: cache.ResultCache | None = getattr(request.app.state, "results", None)
-    if results is None or getattr(request.app.state, "results_pool", None) is not pool:
-        results = request.app.state.results = cache.ResultCache(
-            settings.result_cache_entries, settings.result_cache_bytes
-        )
-        request.app.state.results_pool = pool
+    results: cache.ResultCache | None = getattr(state, "results", None)
+    if results is None or getattr(state, "results_pool", None) is not pool:
+        results = state.results = cache.ResultCache(settings.result_cache_entries, settings.result_cache_bytes)
+        state.results_pool = pool
     return results
 
 

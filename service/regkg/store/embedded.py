@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -35,6 +36,7 @@ class EmbeddedStore:
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
         self._epoch = uuid.uuid4().hex[:12]
         self._writes = 0
+        self._writing = 0  # writes under way (see writing() and match())
 
     # -- Store interface -------------------------------------------------
     def query(
@@ -149,6 +151,37 @@ class EmbeddedStore:
     def close(self) -> None:
         if self.path is not None:
             self.ox.flush()
+
+    # -- reads that must never see half a write -----------------------------
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Mark a write of several transactions (a commit: its quads, then their inferences) as
+        under way, so that :meth:`match` never answers from between two of them."""
+        self._writing += 1
+        try:
+            yield
+        finally:
+            self._writing -= 1
+            self._bump()
+
+    def match(
+        self, subject: ox.NamedNode, predicate: ox.NamedNode | None, obj: ox.NamedNode | None, at_most: int
+    ) -> list[ox.Quad] | None:
+        """At most ``at_most`` quads of one pattern, in every graph (the union default graph as
+        queries see it); None when a write was under way or happened while they were read (the
+        caller then asks an engine, which only ever sees whole changes)."""
+        before = self._writes
+        if self._writing:
+            return None
+        found: list[ox.Quad] = []
+        if at_most > 0:
+            for q in self.ox.quads_for_pattern(subject, predicate, obj, None):
+                found.append(q)
+                if len(found) >= at_most:
+                    break
+        if self._writing or self._writes != before:
+            return None
+        return found
 
     # -- helpers -----------------------------------------------------------
     def _bump(self) -> None:

@@ -44,6 +44,7 @@ class Engines:
         self._closed = False
         self.stats = {
             "queries": 0,
+            "lookups_in_lane": 0,  # point lookups answered in the web process (regkg.api.lane)
             "timeouts": 0,
             "disconnects": 0,
             "restarts": 0,

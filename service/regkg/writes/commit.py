@@ -62,12 +62,13 @@ def commit(
     # (the agent's own quads are in most records already: inferring over a quad that changed
     # nothing would read around the agent, every change it ever made, and cost the log's size)
     fresh = [q for q in record if not store.has(q)]  # type: ignore[attr-defined]
-    try:
-        store.apply(removed, [*added, *record])  # type: ignore[attr-defined]
-    except BaseException:
-        log.discard(cs)  # the transaction did not happen: neither did the change set
-        raise
-    lost, gained = store.reinfer_change(removed, [*added, *fresh])  # type: ignore[attr-defined]
+    with store.writing():  # type: ignore[attr-defined]  # readers in the web process wait for the whole of it
+        try:
+            store.apply(removed, [*added, *record])  # type: ignore[attr-defined]
+        except BaseException:
+            log.discard(cs)  # the transaction did not happen: neither did the change set
+            raise
+        lost, gained = store.reinfer_change(removed, [*added, *fresh])  # type: ignore[attr-defined]
     if ledger is not None:
         ledger.refresh(store, change.graphs)
     log.settle(cs)
