@@ -271,3 +271,106 @@ def test_a_large_lookup_is_compressed_for_a_client_that_asks(client: httpx.Clien
     assert r.headers[LANE_HEADER] == "lookup"
     assert r.headers.get("content-encoding") == "gzip"
     assert r.json()["results"]["bindings"]
+
+
+# -- the recogniser against pyoxigraph's own parser, on generated near-lookups ---------------------
+
+
+def _texts(n: int, seed: int) -> Iterator[str]:
+    """Texts around the accepted shape: keywords in any case, odd spacing, IRIs the grammar must
+    refuse or accept exactly as SPARQL does, comments, prefixed names, literals, trailing text."""
+    rnd = random.Random(seed)
+    ws = ["", " ", "  ", "\n", "\t", " \r\n "]
+    iris = [
+        "<urn:s1>",
+        "<http://e.org/s2>",
+        "<http://e.org/ü>",
+        "<http://e.org/a%20b>",
+        "<http://e.org/q?x=1#f>",
+        "<http://[::1]/x>",
+        "<relative>",
+        "<>",
+        "<http://e.org/a b>",
+        "<http://e.org/{x}>",
+        "<http://e.org/\\u0041>",
+        "<urn:s1",
+        "<http://e.org/\u00a0>",
+        "<http:x>",
+        "<http://e.org/s2>>",
+        "<:x>",
+        "<http://e.org/%zz>",
+        "<HTTP://E.ORG/s>",
+        "<http://e.org/\ufffe>",
+        "<http://e.org/\ue000>",
+        "<http://e.org/a|b>",
+        "<http://e.org/a^b>",
+        "<http://e.org/a`b>",
+        "<http://e.org/a\\b>",
+        "<http://e.org:99999999/x>",
+        "<http://e.org/\U0001f600>",
+        "<x:>",
+        "<1http://e.org/>",
+    ]
+    preds = ["?p", "a", "<urn:p>", f"<{RDF_TYPE}>", "?P", "<urn:p2>", "?o", "A", "rdf:type", "$p", "?1", "?_x"]
+    objs = ["?o", "<urn:o>", "<urn:C>", "?x", "?o2", "?p", '"x"', "1", "rk:Company", "[]"]
+
+    def pick(usual: list[str], odd: list[str]) -> str:
+        return rnd.choice(usual if rnd.random() < 0.75 else odd)
+
+    for _ in range(n):
+        kw = "".join(
+            c.upper() if rnd.random() < 0.5 else c for c in pick(["select"], ["ask", "selct", "select distinct"])
+        )
+        proj = pick(["?p ?o", "?o ?p", "*", "?o", "?p", "?p?o"], ["?x", "?p ?p", "(?p AS ?q)", "", "?o2"])
+        where = pick(["WHERE", "where", "", "WhErE"], ["WHERE WHERE", "FROM <urn:g1> WHERE"])
+        triple = [pick(iris[:6], iris[6:]), pick(preds[:6], preds[6:]), pick(objs[:5], objs[5:])]
+        if rnd.random() < 0.4:
+            triple.append(pick(["."], ["..", ";", ". ."]))
+        body = rnd.choice(ws).join(triple)
+        tail = pick(["", " LIMIT 2", " limit 0", " LIMIT 99999"], [" LIMIT -1", " LIMIT 1.5", " # c", " OFFSET 1", "}"])
+        yield (
+            f"{rnd.choice(ws)}{kw}{rnd.choice(ws)}{proj}{rnd.choice(ws)}{where}{rnd.choice(ws)}"
+            f"{{{rnd.choice(ws)}{body}{rnd.choice(ws)}}}{tail}{rnd.choice(ws)}"
+        )
+
+
+def test_the_recogniser_never_answers_what_the_engine_would_not() -> None:
+    """Every generated text the recogniser accepts, pyoxigraph parses too, with the same rows;
+    and the shapes it refuses include ones pyoxigraph accepts (the whitelist is narrower)."""
+    store = EmbeddedStore()
+    g1, g2 = ox.NamedNode("urn:g1"), ox.NamedNode("urn:g2")
+    quads = []
+    for s in ("urn:s1", "http://e.org/s2", "http://e.org/ü", "http://e.org/a%20b", "http://e.org/q?x=1#f"):
+        sub = ox.NamedNode(s)
+        quads += [
+            ox.Quad(sub, ox.NamedNode("urn:p"), ox.NamedNode("urn:o"), g1),
+            ox.Quad(sub, ox.NamedNode("urn:p"), ox.NamedNode("urn:o"), g2),  # the same triple in two graphs
+            ox.Quad(sub, ox.NamedNode(RDF_TYPE), ox.NamedNode("urn:C"), g1),
+            ox.Quad(sub, ox.NamedNode("urn:p2"), ox.Literal("x", language="en"), ox.DefaultGraph()),
+        ]
+    store.add(quads)
+    accepted = refused_but_valid = 0
+    for text in _texts(4000, 20261206):
+        lookup = recognise(text)
+        try:
+            result = store.ox.query(text, use_default_graph_as_union=True)
+        except SyntaxError:
+            assert lookup is None, f"the lane would answer a text the engine rejects: {text!r}"
+            continue
+        if lookup is None:
+            refused_but_valid += 1
+            continue
+        accepted += 1
+        assert isinstance(result, ox.QuerySolutions), text
+        names = [str(v)[1:] for v in result.variables]
+        assert names == [v for v, _ in lookup.columns], text
+        engine_rows = Counter(tuple(str(t) for t in row) for row in result)
+        found = store.match(lookup.subject, lookup.predicate, lookup.obj, 10_000) or []
+        lane_rows = Counter(
+            tuple(str(q.predicate if where == "p" else q.object) for _, where in lookup.columns) for q in found
+        )
+        if lookup.limit is None:
+            assert lane_rows == engine_rows, text
+        else:
+            assert sum(engine_rows.values()) == min(lookup.limit, sum(lane_rows.values())), text
+    assert accepted > 50 and refused_but_valid > 50, (accepted, refused_but_valid)

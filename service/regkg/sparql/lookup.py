@@ -99,7 +99,8 @@ def recognise(text: str, max_chars: int = 4096) -> Lookup | None:
             bound[where] = node
     if not positions:
         return None
-    projected = list(positions) if m["proj"] == "*" else [v[1:] for v in _VARS.findall(m["proj"])]
+    # SELECT *: the columns in the order the engine gives them, by name (pyoxigraph sorts them)
+    projected = sorted(positions) if m["proj"] == "*" else [v[1:] for v in _VARS.findall(m["proj"])]
     if len(set(projected)) != len(projected) or any(v not in positions for v in projected):
         return None
     return Lookup(
