@@ -192,6 +192,7 @@ def test_the_lane_answers_as_the_engine_does(client: httpx.Client) -> None:
             assert lane.headers["content-type"] == engine.headers["content-type"]
             assert lane.headers["x-regkg-truncated"] == engine.headers["x-regkg-truncated"]
     assert answered == 450, "every one of these lookups is the lane's"
+    assert client.get("/healthz").json()["workers"]["lookups_in_lane"] >= 450
 
 
 def test_an_unrecognised_or_unwritable_request_is_the_routes(client: httpx.Client) -> None:
