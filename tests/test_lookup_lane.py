@@ -253,7 +253,7 @@ def test_a_subject_past_the_lanes_bound_goes_to_an_engine(client: httpx.Client, 
     s = f"urn:regkg:test:lane:big:{uuid.uuid4().hex}"
     g = f"urn:regkg:test:lane:g:{uuid.uuid4().hex}"
     auth = {"Authorization": f"Bearer {live_server.write_token}", "Content-Type": "application/sparql-update"}
-    quads = " ".join(f"<{s}> <urn:p> {i} ." for i in range(1_001))  # REGKG_LOOKUP_LANE_ROWS and REGKG_MAX_ROWS: 1,000
+    quads = " ".join(f"<{s}> <urn:p> {i} ." for i in range(1_001))  # REGKG_LOOKUP_LANE_ROWS: 256; MAX_ROWS: 1,000
     try:
         w = client.post("/update", content=f"INSERT DATA {{ GRAPH <{g}> {{ {quads} }} }}", headers=auth)
         assert w.status_code == 200, w.text
