@@ -87,6 +87,9 @@ def create_app(
     from regkg.api.conditional import ConditionalPages
 
     app.add_middleware(ConditionalPages)  # ETag and 304 Not Modified for the pages /page/...
+    from regkg.api.cors import CrossOrigin
+
+    app.add_middleware(CrossOrigin)  # outermost: a preflight is answered before anything else
 
     from regkg.api import changes, graph_store, health, linked_data, sparql
 

@@ -29,6 +29,7 @@ from starlette.types import Scope, Send
 
 from regkg import cache, formats, sparql
 from regkg.api.compression import accepts_gzip, packed
+from regkg.api.cors import ANSWER_HEADERS
 from regkg.api.sparql import answer_validators, endpoint_url, results_of
 from regkg.config import Settings
 from regkg.errors import ApiError
@@ -100,8 +101,11 @@ class LookupLane:
         if settings.max_nesting < 1:  # a lookup nests one level (its braces)
             return None
         host = accept = if_none_match = accept_encoding = None
+        cors: tuple[tuple[bytes, bytes], ...] = ()
         for name, value in scope["headers"]:  # the first of each, as Starlette's Headers.get gives it
-            if name == b"host":
+            if name == b"origin":
+                cors = ANSWER_HEADERS  # as regkg.api.cors adds them to the route's answers
+            elif name == b"host":
                 host = host if host is not None else value.decode("latin-1")
             elif name == b"accept":
                 accept = accept if accept is not None else value.decode("latin-1")
@@ -128,7 +132,7 @@ class LookupLane:
         tag = validators["ETag"].encode("latin-1")
         if cache.not_modified(if_none_match, validators["ETag"]):
             pool.stats["lookups_in_lane"] += 1
-            return 304, [*_raw(validators), _LANE], b""
+            return 304, [*_raw(validators), _LANE, *cors], b""
         max_rows: int = settings.max_rows
         # Read no more than the answer needs (its LIMIT, or one past the row cap to tell whether
         # the cap cut it), and never more than the lane may hold: past that, an engine answers.
@@ -151,7 +155,7 @@ class LookupLane:
             body = gz
             headers.append((b"content-encoding", b"gzip"))
             vary = b"Accept, Accept-Encoding"
-        headers += [(b"vary", vary), (b"content-length", str(len(body)).encode("latin-1")), _LANE]
+        headers += [(b"vary", vary), (b"content-length", str(len(body)).encode("latin-1")), _LANE, *cors]
         return 200, headers, body
 
     def _described(self, fmt: formats.Format, outcome: Outcome, max_rows: int) -> list[tuple[bytes, bytes]]:
