@@ -42,6 +42,7 @@ __all__ = ["LANE_HEADER", "LookupLane"]
 LANE_HEADER: Final = "X-RegKG-Lane"
 _ACCEPTS_KEPT: Final = 64
 _MAX_CHARS: Final = 4096
+_MAX_QUERY_STRING: Final = 6 + 3 * _MAX_CHARS + 512  # query=, each character %XX at worst, a few parameters
 log = logging.getLogger("regkg.lane")
 _LANE: Final = (LANE_HEADER.lower().encode("latin-1"), b"lookup")
 
@@ -115,7 +116,10 @@ class LookupLane:
                 accept_encoding = accept_encoding if accept_encoding is not None else value.decode("latin-1")
         if host is None:
             return None
-        text = _query_text(scope["query_string"], settings)
+        query_string: bytes = scope["query_string"]
+        if len(query_string) > _MAX_QUERY_STRING:  # not a lookup: the route reads it, once
+            return None
+        text = _query_text(query_string, settings)
         if text is None:
             return None
         # What the recogniser accepts passes the engine's text checks (sparql.check_text) by
