@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -116,3 +117,31 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 def client(live_server: LiveServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=live_server.url, timeout=30) as c:
         yield c
+
+
+# -- a store loaded from the shipped files, once per session --------------------------------------
+
+
+@pytest.fixture(scope="session")
+def loaded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A disk store that `regkg load` filled from the shipped files, never written to afterwards:
+    tests copy it (:func:`loaded_copy`) instead of each paying for a whole load."""
+    folder = tmp_path_factory.mktemp("loaded-template") / "st"
+    r = subprocess.run(
+        [sys.executable, "-m", "regkg.cli", "load", "--store", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    return folder
+
+
+@pytest.fixture
+def loaded_copy(loaded_template: Path, tmp_path: Path) -> Path:
+    """A test's own copy of :func:`loaded_template`, as a first `regkg load` leaves a store
+    (the store, its change log with the load's change set, the ledger and the fingerprint)."""
+    folder = tmp_path / "st"
+    shutil.copytree(loaded_template, folder)
+    return folder

@@ -491,11 +491,10 @@ def test_cli_usage_errors(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "not UTF-8 text" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_cli_import_into_a_store_is_a_gated_change_set(tmp_path: Path) -> None:
+def test_cli_import_into_a_store_is_a_gated_change_set(loaded_copy: Path) -> None:
     """`regkg import FILE.csv --store DIR`: the actions land in their own graph as one recorded
     change set; importing the same file again changes nothing."""
-    folder = tmp_path / "st"
-    assert run_cli("load", "--store", str(folder)).returncode == 0
+    folder = loaded_copy
     before = sorted((folder / "changes").glob("*.rdfp"))
     proc = run_cli("import", str(FIXTURE), "--store", str(folder))
     assert proc.returncode == 0, proc.stderr

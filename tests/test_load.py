@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -61,12 +62,17 @@ def _quads(path: Path) -> set[ox.Quad]:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def loaded(loaded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This module's copy of the session's loaded store (conftest.loaded_template)."""
     folder = tmp_path_factory.mktemp("store") / "st"
-    r = regkg("load", "--store", str(folder))
+    shutil.copytree(loaded_template, folder)
+    return folder
+
+
+def test_a_first_load_says_what_it_loaded_and_inferred(tmp_path: Path) -> None:
+    r = regkg("load", "--store", str(tmp_path / "st"))
     assert r.returncode == 0, r.stderr
     assert "loaded" in r.stdout and "inferred" in r.stdout
-    return folder
 
 
 def test_load_builds_a_store_the_query_verb_reads(loaded: Path) -> None:
@@ -131,9 +137,8 @@ def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
     assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
 
 
-def test_reloading_changed_shipped_files_keeps_what_writes_added(tmp_path: Path) -> None:
-    folder = tmp_path / "st"
-    assert regkg("load", "--store", str(folder)).returncode == 0
+def test_reloading_changed_shipped_files_keeps_what_writes_added(loaded_copy: Path, tmp_path: Path) -> None:
+    folder = loaded_copy
     store = EmbeddedStore(folder)
     mine = ox.NamedNode("https://example.org/graph/mine")
     written = [
@@ -155,9 +160,8 @@ def _patches(folder: Path) -> list[Path]:
     return sorted((folder / "changes").glob("*.rdfp"))
 
 
-def test_a_load_is_a_recorded_change_set_and_a_second_load_changes_nothing(tmp_path: Path) -> None:
-    loaded = tmp_path / "st"
-    assert regkg("load", "--store", str(loaded)).returncode == 0
+def test_a_load_is_a_recorded_change_set_and_a_second_load_changes_nothing(loaded_copy: Path) -> None:
+    loaded = loaded_copy
     first = _patches(loaded)
     assert first, "the first load is recorded in the change log"
     text = first[0].read_text(encoding="utf-8")
@@ -167,9 +171,8 @@ def test_a_load_is_a_recorded_change_set_and_a_second_load_changes_nothing(tmp_p
     assert _patches(loaded) == first
 
 
-def test_a_shipped_graph_changed_outside_the_gate_is_left_alone_until_forced(tmp_path: Path) -> None:
-    folder = tmp_path / "st"
-    assert regkg("load", "--store", str(folder)).returncode == 0
+def test_a_shipped_graph_changed_outside_the_gate_is_left_alone_until_forced(loaded_copy: Path, tmp_path: Path) -> None:
+    folder = loaded_copy
     victim = loading.graph_for(resources.data_dir() / "cn" / "2021-cac-minors-campaign.ttl")
     store = ox.Store(str(folder))
     before = set(store.quads_for_pattern(None, None, None, ox.NamedNode(victim)))
@@ -195,11 +198,10 @@ def test_a_shipped_graph_changed_outside_the_gate_is_left_alone_until_forced(tmp
     assert regkg("load", "--store", str(folder)).returncode == 0
 
 
-def test_a_load_drops_the_graph_of_a_file_that_is_gone_and_nothing_else(tmp_path: Path) -> None:
+def test_a_load_drops_the_graph_of_a_file_that_is_gone_and_nothing_else(loaded_copy: Path, tmp_path: Path) -> None:
     """Only graphs once loaded from files are dropped when their files go (a `git pull` that
     deletes one); a graph under the same prefix that no file ever filled is left alone."""
-    folder = tmp_path / "st"
-    assert regkg("load", "--store", str(folder)).returncode == 0
+    folder = loaded_copy
     gone = vocab.DATA_GRAPH_PREFIX + "xx/a-file-deleted-since"
     mine = vocab.DATA_GRAPH_PREFIX + "bulk/loaded-by-hand"
     store = EmbeddedStore(folder)

@@ -38,9 +38,8 @@ def _log_only(folder: Path, removed: list[ox.Quad], added: list[ox.Quad]) -> tup
     return log.write(cs, change + make_change([], record)), record
 
 
-def test_a_change_logged_but_never_committed_is_set_aside(tmp_path: Path) -> None:
-    folder = tmp_path / "st"
-    assert regkg("load", "--store", str(folder)).returncode == 0
+def test_a_change_logged_but_never_committed_is_set_aside(loaded_copy: Path, tmp_path: Path) -> None:
+    folder = loaded_copy
     quad = ox.Quad(
         ox.NamedNode("urn:x:crash"),
         ox.NamedNode(vocab.RDFS + "label"),
@@ -57,12 +56,11 @@ def test_a_change_logged_but_never_committed_is_set_aside(tmp_path: Path) -> Non
     assert quad not in set(ox.Store.read_only(str(folder)))
 
 
-def test_a_change_committed_but_not_settled_is_finished_at_the_next_start(tmp_path: Path) -> None:
+def test_a_change_committed_but_not_settled_is_finished_at_the_next_start(loaded_copy: Path, tmp_path: Path) -> None:
     """An admin's change to a shipped graph, committed, then the crash: before its inference and
     the ledger. The next start must not call the graph changed outside the gate, and the
     inferred graph must be what a full recompute gives."""
-    folder = tmp_path / "st"
-    assert regkg("load", "--store", str(folder)).returncode == 0
+    folder = loaded_copy
     store = EmbeddedStore(folder)
     old = [
         q
@@ -101,11 +99,10 @@ def test_a_change_committed_but_not_settled_is_finished_at_the_next_start(tmp_pa
     assert r.returncode == 0 and "left alone" not in r.stderr and "settled" not in r.stderr, r.stderr
 
 
-def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
+def test_acknowledged_writes_survive_kill_9(loaded_copy: Path, tmp_path: Path) -> None:
     """Each write answered 200 is on disk: the server killed with SIGKILL right after the fifth
     acknowledgement, a new server on the same store has all five, listed in the change log."""
-    folder = tmp_path / "st"
-    assert regkg("load", "--store", str(folder)).returncode == 0
+    folder = loaded_copy
     env = {"REGKG_STORE": str(folder), "REGKG_WORKERS": "1", "REGKG_SLOW_WORKERS": "0"}
     subjects = [f"urn:x:kill-{i}" for i in range(5)]
     changes = []
@@ -132,11 +129,10 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
         assert set(changes) <= listed
 
 
-def test_sigterm_ends_a_write_in_flight_within_its_grace(tmp_path: Path) -> None:
+def test_sigterm_ends_a_write_in_flight_within_its_grace(loaded_copy: Path, tmp_path: Path) -> None:
     """SIGTERM while a long update is being evaluated: the server is gone within its 10 s grace
     (with a margin for a loaded machine), the write is wholly absent, and the store opens again."""
-    folder = tmp_path / "st"
-    assert regkg("load", "--store", str(folder)).returncode == 0
+    folder = loaded_copy
     env = {"REGKG_STORE": str(folder), "REGKG_WORKERS": "1", "REGKG_SLOW_WORKERS": "0", "REGKG_QUERY_TIMEOUT": "120"}
     g = "urn:g:sigterm"
     # a cross product of the shipped graph with itself: minutes of evaluation
