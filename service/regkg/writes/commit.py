@@ -62,7 +62,8 @@ def commit(
     # (the agent's own quads are in most records already: inferring over a quad that changed
     # nothing would read around the agent, every change it ever made, and cost the log's size)
     fresh = [q for q in record if not store.has(q)]  # type: ignore[attr-defined]
-    with store.writing():  # type: ignore[attr-defined]  # readers in the web process wait for the whole of it
+    # the lookup lane never reads from between the two transactions (it leaves such a read to an engine)
+    with store.writing():  # type: ignore[attr-defined]
         try:
             store.apply(removed, [*added, *record])  # type: ignore[attr-defined]
         except BaseException:
